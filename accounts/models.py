@@ -1,0 +1,109 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.cuit import normalize_cuit, validate_cuit
+
+
+class Company(models.Model):
+    name = models.CharField(_("nombre de la empresa"), max_length=200)
+    cuit = models.CharField(
+        _("CUIT"), max_length=13, unique=True, validators=[validate_cuit],
+        help_text=_("Se guarda como XX-XXXXXXXX-X."),
+    )
+    created_at = models.DateTimeField(_("alta"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("empresa")
+        verbose_name_plural = _("empresas")
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.cuit})"
+
+    def save(self, *args, **kwargs):
+        self.cuit = normalize_cuit(self.cuit)
+        super().save(*args, **kwargs)
+
+
+class Role(models.TextChoices):
+    CLIENT = "client", _("Cliente")
+    OPERATOR = "operator", _("Operador")
+    ADMIN = "admin", _("Administrador")
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, email):
+        return self.get(email__iexact=email)
+
+    def create_user(self, email, password=None, **fields):
+        if not email:
+            raise ValueError("An email is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **fields):
+        fields.update(role=Role.ADMIN, is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in with their email: a client, an operator or an administrator."""
+
+    email = models.EmailField(_("correo electrónico"), max_length=254, unique=True)
+    full_name = models.CharField(_("nombre"), max_length=150)
+    phone = models.CharField(_("teléfono"), max_length=20, blank=True, help_text=_("Formato E.164."))
+    role = models.CharField(_("rol"), max_length=10, choices=Role.choices, default=Role.CLIENT)
+    company = models.ForeignKey(
+        Company, verbose_name=_("empresa"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="users",
+    )
+    language = models.CharField(_("idioma"), max_length=10, default="es-ar")
+    is_active = models.BooleanField(_("activo"), default=True)
+    is_staff = models.BooleanField(_("acceso al admin de Django"), default=False)
+    date_joined = models.DateTimeField(_("alta"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        verbose_name = _("usuario")
+        verbose_name_plural = _("usuarios")
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+        ]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    def clean(self):
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    def get_full_name(self):
+        return self.full_name
+
+    def get_short_name(self):
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @property
+    def is_client(self):
+        return self.role == Role.CLIENT
+
+    @property
+    def is_operator(self):
+        """Operators and administrators both work requests."""
+        return self.role in (Role.OPERATOR, Role.ADMIN)
+
+    @property
+    def is_administrator(self):
+        return self.role == Role.ADMIN

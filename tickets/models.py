@@ -1,0 +1,216 @@
+import uuid
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from topics.models import Topic
+
+
+class State(models.TextChoices):
+    NEW = "new", _("Nuevo")
+    IN_PROGRESS = "in_progress", _("En proceso")
+    CLOSED = "closed", _("Cerrado")
+
+
+class TicketQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The one rule of who may see a request (DESIGN.md, "Who sees what")."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_administrator:
+            return self.all()
+        if user.is_operator:
+            own_topics = Topic.operators.through.objects.filter(user_id=user.pk).values("topic_id")
+            return self.filter(
+                Q(requester_id=user.pk) | Q(assignee_id=user.pk) | Q(topic_id__in=own_topics)
+            )
+        return self.filter(requester_id=user.pk)
+
+
+class Ticket(models.Model):
+    """A solicitud. Its description is the `description` field, never an intervention."""
+
+    number = models.BigAutoField(_("número"), primary_key=True)
+    topic = models.ForeignKey(
+        Topic, verbose_name=_("temática"), on_delete=models.PROTECT, related_name="tickets",
+        db_index=False,  # served by ticket_tray_topic_state_idx
+    )
+    subject = models.CharField(_("asunto"), max_length=200)
+    description = models.TextField(_("descripción"))
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("solicitante"), on_delete=models.PROTECT,
+        related_name="requested_tickets",
+        db_index=False,  # served by ticket_tray_requester_idx
+    )
+    company = models.ForeignKey(
+        "accounts.Company", verbose_name=_("empresa"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="tickets",
+        db_index=False,  # served by ticket_filter_company_idx
+        help_text=_("Copiada del solicitante al crear la solicitud."),
+    )
+    state = models.CharField(_("estado"), max_length=12, choices=State.choices, default=State.NEW)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("asignada a"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="assigned_tickets",
+        db_index=False,  # served by ticket_tray_assignee_idx
+    )
+    created_at = models.DateTimeField(_("creada"), default=timezone.now)
+    taken_at = models.DateTimeField(_("tomada"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("cerrada"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("cerrada por"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="closed_tickets",
+    )
+    last_activity_at = models.DateTimeField(_("última actividad"), default=timezone.now)
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("solicitud")
+        verbose_name_plural = _("solicitudes")
+        ordering = ["-last_activity_at", "-number"]
+        indexes = [
+            # Each tray reads one index range, already in display order.
+            models.Index(fields=["requester", "-last_activity_at", "-number"], name="ticket_tray_requester_idx"),
+            models.Index(fields=["assignee", "-last_activity_at", "-number"], name="ticket_tray_assignee_idx"),
+            models.Index(fields=["topic", "state", "-last_activity_at", "-number"], name="ticket_tray_topic_state_idx"),
+            models.Index(fields=["-last_activity_at", "-number"], name="ticket_tray_all_idx"),
+            models.Index(fields=["company", "-last_activity_at"], name="ticket_filter_company_idx"),
+            # Reports: received per day and closed per day.
+            models.Index(fields=["created_at"], name="ticket_report_created_idx"),
+            models.Index(fields=["closed_at"], name="ticket_report_closed_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state="closed", closed_at__isnull=False) | ~Q(state="closed"),
+                name="ticket_closed_has_closed_at",
+            ),
+        ]
+
+    def __str__(self):
+        return f"#{self.number} {self.subject}"
+
+    def get_absolute_url(self):
+        return reverse("tickets:detail", args=[self.number])
+
+    @property
+    def is_open(self):
+        return self.state != State.CLOSED
+
+
+class Intervention(models.Model):
+    """A message in a request's history: public, or an internal comment only operators see."""
+
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("solicitud"), on_delete=models.CASCADE, related_name="interventions",
+        db_index=False,  # served by intervention_timeline_idx
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("autor"), on_delete=models.PROTECT,
+        related_name="interventions",
+    )
+    body = models.TextField(_("texto"))
+    internal = models.BooleanField(
+        _("comentario interno"), default=False, help_text=_("Visible solo para operadores.")
+    )
+    created_at = models.DateTimeField(_("fecha"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("intervención")
+        verbose_name_plural = _("intervenciones")
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="intervention_timeline_idx"),
+        ]
+
+    def __str__(self):
+        return f"#{self.ticket_id} · {self.created_at:%d/%m/%Y %H:%M}"
+
+
+def _private_storage():
+    return storages["private"]
+
+
+def attachment_path(instance, filename):
+    # The stored name never contains the user's filename: it is kept apart in `original_name`.
+    return f"attachments/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """A file sent with a request's description (intervention empty) or with an intervention."""
+
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("solicitud"), on_delete=models.CASCADE, related_name="attachments",
+        db_index=False,  # served by attachment_by_message_idx
+    )
+    intervention = models.ForeignKey(
+        Intervention, verbose_name=_("intervención"), on_delete=models.CASCADE,
+        null=True, blank=True, related_name="attachments",
+    )
+    file = models.FileField(_("archivo"), upload_to=attachment_path, storage=_private_storage, max_length=255)
+    original_name = models.CharField(_("nombre del archivo"), max_length=255)
+    size = models.PositiveBigIntegerField(_("tamaño"))
+    content_type = models.CharField(_("tipo"), max_length=100)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("subido por"), on_delete=models.PROTECT,
+        related_name="attachments",
+    )
+    created_at = models.DateTimeField(_("fecha"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("adjunto")
+        verbose_name_plural = _("adjuntos")
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["ticket", "intervention"], name="attachment_by_message_idx"),
+        ]
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def internal(self):
+        return bool(self.intervention_id) and self.intervention.internal
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Creada")
+    TAKEN = "taken", _("Tomada")
+    ASSIGNED = "assigned", _("Asignada")
+    STATE_CHANGED = "state_changed", _("Cambio de estado")
+    TOPIC_CHANGED = "topic_changed", _("Cambio de temática")
+    CLOSED = "closed", _("Cerrada")
+    REOPENED = "reopened", _("Reabierta")
+
+
+class Event(models.Model):
+    """One change in a request's life, shown in its history beside the interventions."""
+
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("solicitud"), on_delete=models.CASCADE, related_name="events",
+        db_index=False,  # served by event_timeline_idx
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("quién"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="ticket_events",
+    )
+    kind = models.CharField(_("tipo"), max_length=20, choices=EventKind.choices)
+    before = models.CharField(_("antes"), max_length=200, blank=True)
+    after = models.CharField(_("después"), max_length=200, blank=True)
+    at = models.DateTimeField(_("fecha"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("evento")
+        verbose_name_plural = _("eventos")
+        ordering = ["at", "id"]
+        indexes = [
+            models.Index(fields=["ticket", "at"], name="event_timeline_idx"),
+        ]
+
+    def __str__(self):
+        return f"#{self.ticket_id} {self.get_kind_display()}"
