@@ -13,3 +13,6 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 PRIVATE_MEDIA_ROOT = VAR_DIR / "test-private"  # noqa: F405
 STORAGES["private"]["OPTIONS"]["location"] = str(PRIVATE_MEDIA_ROOT)  # noqa: F405
+# Serve static files from the source folders, as in development: tests never run collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
