@@ -1,0 +1,82 @@
+"""Browser journeys: Playwright's sync API driving Debian's Chromium against pytest-django's live server."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; without this Django's ORM refuses to run
+# in the test body ("You cannot call this from an async context").
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-gpu"]
+VIEWPORTS = {
+    "desktop": {"width": 1280, "height": 800},
+    "phone": {"width": 390, "height": 844},
+}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)."
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def viewport(request):
+    """Viewport name. Narrow it in a test with @pytest.mark.parametrize("viewport", ["phone"], indirect=True)."""
+    return request.param
+
+
+@pytest.fixture
+def page(browser, viewport, live_server, request):
+    """A fresh page in Spanish (Argentina); the test fails if the browser logs any console or page error."""
+    is_phone = viewport == "phone"
+    context = browser.new_context(
+        viewport=VIEWPORTS[viewport],
+        locale="es-AR",
+        timezone_id="America/Argentina/Buenos_Aires",
+        base_url=live_server.url,
+        is_mobile=is_phone,
+        has_touch=is_phone,
+        device_scale_factor=2 if is_phone else 1,
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors = []
+
+    def on_console(message):
+        if message.type == "error":
+            errors.append(f"console error: {message.text} ({message.location.get('url', '')})")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
+    page.test_name = request.node.name  # e.g. test_landing[phone]: names the screenshots
+    yield page
+    context.close()
+    if errors:
+        pytest.fail("The browser reported errors:\n" + "\n".join(errors), pytrace=False)
+
+
+@pytest.fixture
+def log_in(page, live_server):
+    """Log a user in by handing the browser a session cookie (the login form has its own journey)."""
+    from django.test import Client
+
+    def _log_in(user):
+        client = Client()
+        client.force_login(user)
+        session = client.cookies["sessionid"].value
+        page.context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
+
+    return _log_in

@@ -1,0 +1,52 @@
+"""What the browser journeys share: overflow check, screenshots, the phone menu."""
+
+import re
+from pathlib import Path
+
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+
+
+def assert_no_horizontal_overflow(page):
+    """Nothing on the page is wider than the screen (no sideways scrolling)."""
+    widths = page.evaluate(
+        """() => {
+            const limit = window.innerWidth;
+            const offenders = [...document.querySelectorAll("body *")]
+                .filter((el) => el.getBoundingClientRect().right > limit + 1)
+                .slice(0, 5)
+                .map((el) => el.tagName.toLowerCase() + "." + String(el.className).trim().split(/\\s+/).join("."));
+            return {scroll: document.documentElement.scrollWidth, inner: limit, offenders};
+        }"""
+    )
+    assert widths["scroll"] <= widths["inner"], (
+        f"{page.url} is {widths['scroll']}px wide on a {widths['inner']}px screen; too wide: {widths['offenders']}"
+    )
+
+
+def screenshot(page, label=""):
+    """Save a full-page screenshot to e2e/screenshots/ (git-ignored), named by test, viewport and label."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    name = re.sub(r"[^\w.-]+", "-", page.test_name).strip("-")
+    path = SCREENSHOTS / f"{name}{'-' + label if label else ''}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def open_menu(page):
+    """On a phone the navigation is collapsed behind the toggler: open it. On desktop there is nothing to do."""
+    toggler = page.get_by_role("button", name="Abrir menú")
+    if toggler.is_visible():
+        toggler.click()
+        page.locator("#menu-principal.show").wait_for()
+
+
+INLINE_BEHAVIOUR = re.compile(
+    r"""<script(?![^>]*\b(src=|type="application/json"))[^>]*>|\sstyle=|\son[a-z]+\s*=""", re.IGNORECASE
+)
+
+
+def assert_csp_ready(page, path):
+    """The HTML the server sends has no inline script, no on* handler and no style attribute."""
+    html = page.request.get(path).text()
+    found = INLINE_BEHAVIOUR.findall(html)
+    assert not found, f"{path} has inline behaviour or styles: {found[:5]}"

@@ -1,0 +1,59 @@
+"""An anonymous visitor lands on the home page and switches the language."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from e2e.helpers import assert_no_horizontal_overflow, open_menu, screenshot
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_landing_offers_sign_in_and_sign_up(page):
+    page.goto("/")
+
+    expect(page).to_have_title("Gestión de solicitudes para pymes · Sysmo Tickets")
+    hero = page.get_by_role("main")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cada solicitud de tus clientes, de principio a fin")
+    expect(hero).to_contain_text("gestión de los requerimientos, solicitudes y reclamos")
+    expect(hero.get_by_role("link", name="Ingresar")).to_be_visible()
+    expect(hero.get_by_role("link", name="Registrarse")).to_be_visible()
+    for feature in ("Trazabilidad y seguimiento completo", "Segmentación por temáticas", "Comunicación vía email",
+                    "Comentarios internos protegidos", "Reportes de gestión"):
+        expect(page.get_by_role("heading", name=feature)).to_be_visible()
+    assert_no_horizontal_overflow(page)
+    screenshot(page)
+
+    nav = page.get_by_role("navigation", name="Navegación principal")
+    if page.test_name.endswith("[phone]"):
+        expect(nav.get_by_role("link", name="Ingresar")).to_be_hidden()
+    open_menu(page)
+    expect(nav.get_by_role("link", name="Ingresar")).to_be_visible()
+    expect(nav.get_by_role("link", name="Registrarse")).to_be_visible()
+    assert_no_horizontal_overflow(page)
+
+    hero.get_by_role("link", name="Ingresar").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/$"))
+    expect(page.get_by_role("heading", level=1, name="Ingresar")).to_be_visible()
+
+
+def test_language_switch_without_javascript_turns_the_page_to_english(page):
+    page.goto("/")
+    html = page.locator("html")
+    expect(html).to_have_attribute("lang", "es-ar")
+
+    open_menu(page)
+    english = page.get_by_role("button", name="English")
+    expect(english).to_have_attribute("aria-pressed", "false")
+    english.click()
+
+    expect(html).to_have_attribute("lang", "en")
+    assert page.url.endswith("/")
+    open_menu(page)
+    expect(page.get_by_role("button", name="English")).to_have_attribute("aria-pressed", "true")
+    assert_no_horizontal_overflow(page)
+    screenshot(page, "en")
+
+    page.get_by_role("button", name="Español (Argentina)").click()
+    expect(html).to_have_attribute("lang", "es-ar")

@@ -1,0 +1,36 @@
+// Sysmo Tickets — small progressive enhancements. Every page works without this file.
+(function () {
+  "use strict";
+
+  // Forms marked data-submit-once ignore a second submit (double click, impatient Enter) while the
+  // first is on its way. Buttons are only flagged, never disabled, so the pressed button's
+  // name/value still travels with the form.
+  function guardDoubleSubmit(form) {
+    form.addEventListener("submit", function (event) {
+      if (form.dataset.submitting === "true") {
+        event.preventDefault();
+        return;
+      }
+      form.dataset.submitting = "true";
+      form.querySelectorAll("button[type=submit], input[type=submit]").forEach(function (button) {
+        button.setAttribute("aria-disabled", "true");
+        button.classList.add("disabled");
+      });
+    });
+  }
+
+  // A page restored from the back/forward cache must accept submits again.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-submit-once]").forEach(function (form) {
+      delete form.dataset.submitting;
+      form.querySelectorAll("button[type=submit], input[type=submit]").forEach(function (button) {
+        button.removeAttribute("aria-disabled");
+        button.classList.remove("disabled");
+      });
+    });
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[data-submit-once]").forEach(guardDoubleSubmit);
+  });
+})();
