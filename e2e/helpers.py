@@ -34,7 +34,7 @@ def screenshot(page, label=""):
 
 def open_menu(page):
     """On a phone the navigation is collapsed behind the toggler: open it. On desktop there is nothing to do."""
-    toggler = page.get_by_role("button", name="Abrir menú")
+    toggler = page.locator("button.navbar-toggler")  # named "Abrir menú" or "Open menu" by language
     if toggler.is_visible():
         toggler.click()
         page.locator("#menu-principal.show").wait_for()

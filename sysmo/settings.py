@@ -109,10 +109,42 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Email --------------------------------------------------------------------
+# Every email goes through the outbox (accounts/outbox.py): Django's mail API writes a row in the caller's
+# transaction and, after commit, a Celery task delivers it with the backend parsed from EMAIL_URL.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
-vars().update(EMAIL_CONFIG)
+OUTBOX_DELIVERY_BACKEND = EMAIL_CONFIG.pop("EMAIL_BACKEND")
+vars().update(EMAIL_CONFIG)  # EMAIL_HOST, EMAIL_PORT, credentials, TLS flags: read by the SMTP backend
+EMAIL_BACKEND = "accounts.outbox.OutboxBackend"
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)  # seconds; a dead SMTP server must not block a worker
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Sysmo Tickets <no-responder@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"  # allauth's emails: recipient's language, text + HTML
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+OUTBOX_RETRY_BASE_SECONDS = env.float("OUTBOX_RETRY_BASE_SECONDS", default=30)  # doubles after each failure
+OUTBOX_RETRY_MAX_SECONDS = env.float("OUTBOX_RETRY_MAX_SECONDS", default=3600)
+OUTBOX_LEASE_SECONDS = env.float("OUTBOX_LEASE_SECONDS", default=120)  # a claimed batch must be sent within this
+OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=100)  # messages sent over one SMTP connection
+OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=30)
+
+# --- Celery -------------------------------------------------------------------
+# With REDIS_URL: a real broker and `celery -A sysmo worker -B`. Without it: tasks run in-process
+# (eager), so the demo needs no broker and no extra process.
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="sysmo")
+CELERY_TASK_PUBLISH_RETRY = False  # a dead Redis must not hold a request: the outbox sweep catches up
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1, "max_retries": 0}
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Run by `celery -A sysmo worker -B` (or a separate `celery -A sysmo beat`). Several beats are harmless:
+# the sweep only claims messages nobody else holds.
+CELERY_BEAT_SCHEDULE = {
+    "outbox-sweep": {"task": "accounts.tasks.sweep_outbox", "schedule": OUTBOX_SWEEP_SECONDS},
+}
 
 # --- Accounts -----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
