@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Company, User
+from accounts.models import AccountAuditEntry, Company, User
 
 
 @admin.register(Company)
@@ -28,3 +28,22 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "role", "password1", "password2"]}),
     ]
+
+
+@admin.register(AccountAuditEntry)
+class AccountAuditEntryAdmin(admin.ModelAdmin):
+    """Read-only: the audit trail is written by accounts.services, never edited."""
+
+    list_display = ["at", "actor", "target", "action"]
+    list_filter = ["action"]
+    search_fields = ["target__email", "actor__email"]
+    list_select_related = ["actor", "target"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

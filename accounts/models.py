@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.cuit import normalize_cuit, validate_cuit
+from accounts.phones import national_format
 
 
 class Company(models.Model):
@@ -96,6 +97,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
     @property
+    def phone_display(self):
+        """The phone as people read it: national format for Argentine numbers."""
+        return national_format(self.phone)
+
+    @property
     def is_client(self):
         return self.role == Role.CLIENT
 
@@ -107,6 +113,65 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_administrator(self):
         return self.role == Role.ADMIN
+
+
+class AccountAuditEntry(models.Model):
+    """What an administrator did to an account: who, to whom, what, when. Written by accounts.services."""
+
+    class Action(models.TextChoices):
+        ROLE_CHANGED = "role_changed", _("Cambió el rol")
+        TOPICS_CHANGED = "topics_changed", _("Cambió las temáticas")
+        DEACTIVATED = "deactivated", _("Desactivó la cuenta")
+        REACTIVATED = "reactivated", _("Reactivó la cuenta")
+        PASSWORD_RESET_SENT = "password_reset_sent", _("Envió un enlace para restablecer la contraseña")
+
+    at = models.DateTimeField(_("fecha"), default=timezone.now)
+    actor = models.ForeignKey(
+        User, verbose_name=_("hecho por"), on_delete=models.SET_NULL, null=True, related_name="audit_actions",
+    )
+    target = models.ForeignKey(
+        User, verbose_name=_("cuenta"), on_delete=models.CASCADE, related_name="audit_entries",
+    )
+    action = models.CharField(_("acción"), max_length=30, choices=Action.choices)
+    # Values, not sentences, so the page can say them in the reader's language: {"before": …, "after": …}.
+    detail = models.JSONField(_("detalle"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("registro de auditoría")
+        verbose_name_plural = _("registros de auditoría")
+        indexes = [
+            # The user's page lists their entries, newest first.
+            models.Index(fields=["target", "-at", "-id"], name="audit_target_at_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} → {self.target}: {self.action}"
+
+    @property
+    def summary(self):
+        """The action in the reader's language, e.g. "Cambió el rol de Cliente a Operador"."""
+        detail = self.detail or {}
+        if self.action == self.Action.ROLE_CHANGED:
+            return _("Cambió el rol de %(before)s a %(after)s") % {
+                "before": _role_label(detail.get("before")), "after": _role_label(detail.get("after")),
+            }
+        if self.action == self.Action.TOPICS_CHANGED:
+            parts = []
+            if detail.get("added"):
+                parts.append(_("agregó %(names)s") % {"names": ", ".join(detail["added"])})
+            if detail.get("removed"):
+                parts.append(_("quitó %(names)s") % {"names": ", ".join(detail["removed"])})
+            return _("Cambió las temáticas: %(changes)s") % {"changes": "; ".join(parts)}
+        if self.action == self.Action.PASSWORD_RESET_SENT and detail.get("email"):
+            return _("Envió un enlace para restablecer la contraseña a %(email)s") % {"email": detail["email"]}
+        return self.get_action_display()
+
+
+def _role_label(value):
+    try:
+        return Role(value).label
+    except ValueError:
+        return value or "—"
 
 
 class OutboxMessage(models.Model):

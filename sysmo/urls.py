@@ -9,7 +9,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("informes/", include("reports.urls")),
     path("", include("accounts.urls")),
+    path("", include("topics.urls")),
     path("", home, name="home"),
     path("", include("tickets.urls")),
 ]

@@ -67,6 +67,8 @@ class Ticket(models.Model):
         null=True, blank=True, related_name="closed_tickets",
     )
     last_activity_at = models.DateTimeField(_("última actividad"), default=timezone.now)
+    # The key of the form that filed it: a form sent twice (double click, a retried POST) files one request.
+    submission_key = models.UUIDField(_("clave del formulario"), null=True, blank=True, editable=False)
 
     objects = TicketQuerySet.as_manager()
 
@@ -80,6 +82,8 @@ class Ticket(models.Model):
             models.Index(fields=["assignee", "-last_activity_at", "-number"], name="ticket_tray_assignee_idx"),
             models.Index(fields=["topic", "state", "-last_activity_at", "-number"], name="ticket_tray_topic_state_idx"),
             models.Index(fields=["-last_activity_at", "-number"], name="ticket_tray_all_idx"),
+            # "Todas" by state (Nuevo first) and any tray filtered by one state, in activity order.
+            models.Index(fields=["-state", "-last_activity_at", "-number"], name="ticket_order_state_idx"),
             models.Index(fields=["company", "-last_activity_at"], name="ticket_filter_company_idx"),
             # Reports: received per day and closed per day.
             models.Index(fields=["created_at"], name="ticket_report_created_idx"),
@@ -89,6 +93,11 @@ class Ticket(models.Model):
             models.CheckConstraint(
                 condition=Q(state="closed", closed_at__isnull=False) | ~Q(state="closed"),
                 name="ticket_closed_has_closed_at",
+            ),
+            # services.create: a second submission of the same form finds the request the first one filed.
+            models.UniqueConstraint(
+                fields=["requester", "submission_key"], name="ticket_create_once_per_form",
+                condition=Q(submission_key__isnull=False),
             ),
         ]
 
@@ -101,6 +110,43 @@ class Ticket(models.Model):
     @property
     def is_open(self):
         return self.state != State.CLOSED
+
+
+class TopicStateCount(models.Model):
+    """How many requests a topic has in each state: the tab counts at any size.
+
+    Kept exact by tickets.tray_counts, called by the services in the same transaction as each change.
+    """
+
+    topic = models.ForeignKey(Topic, verbose_name=_("temática"), on_delete=models.CASCADE, related_name="+",
+                              db_index=False)  # served by count_per_topic_state
+    state = models.CharField(_("estado"), max_length=12, choices=State.choices)
+    count = models.IntegerField(_("cantidad"), default=0)
+
+    class Meta:
+        verbose_name = _("cantidad por temática y estado")
+        verbose_name_plural = _("cantidades por temática y estado")
+        constraints = [models.UniqueConstraint(fields=["topic", "state"], name="count_per_topic_state")]
+
+    def __str__(self):
+        return f"{self.topic_id} {self.state}: {self.count}"
+
+
+class AssigneeStateCount(models.Model):
+    """How many requests are assigned to each person in each state (see TopicStateCount)."""
+
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("asignada a"), on_delete=models.CASCADE,
+                                 related_name="+", db_index=False)  # served by count_per_assignee_state
+    state = models.CharField(_("estado"), max_length=12, choices=State.choices)
+    count = models.IntegerField(_("cantidad"), default=0)
+
+    class Meta:
+        verbose_name = _("cantidad por asignado y estado")
+        verbose_name_plural = _("cantidades por asignado y estado")
+        constraints = [models.UniqueConstraint(fields=["assignee", "state"], name="count_per_assignee_state")]
+
+    def __str__(self):
+        return f"{self.assignee_id} {self.state}: {self.count}"
 
 
 class Intervention(models.Model):
@@ -214,3 +260,37 @@ class Event(models.Model):
 
     def __str__(self):
         return f"#{self.ticket_id} {self.get_kind_display()}"
+
+
+def pending_upload_path(instance, filename):
+    # Same shape as an attachment's: saving the request turns the row into an Attachment without copying.
+    return attachment_path(instance, filename)
+
+
+class PendingUpload(models.Model):
+    """A file chosen on a form that came back with an error, kept until the form is saved or abandoned."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("de"), on_delete=models.CASCADE, related_name="pending_uploads",
+        db_index=False,  # served by pending_upload_form_idx
+    )
+    form_key = models.UUIDField(_("clave del formulario"))
+    file = models.FileField(_("archivo"), upload_to=pending_upload_path, storage=_private_storage, max_length=255)
+    original_name = models.CharField(_("nombre del archivo"), max_length=255)
+    size = models.PositiveBigIntegerField(_("tamaño"))
+    content_type = models.CharField(_("tipo"), max_length=100)
+    created_at = models.DateTimeField(_("fecha"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("adjunto pendiente")
+        verbose_name_plural = _("adjuntos pendientes")
+        ordering = ["created_at", "id"]
+        indexes = [
+            # The form coming back: this user's files for this form.
+            models.Index(fields=["owner", "form_key"], name="pending_upload_form_idx"),
+            # The cleanup: files of forms abandoned long ago.
+            models.Index(fields=["created_at"], name="pending_upload_expiry_idx"),
+        ]
+
+    def __str__(self):
+        return self.original_name

@@ -1,12 +1,276 @@
-"""Reads of tickets. Every one starts from `Ticket.objects.visible_to(user)`."""
+"""Reads of tickets. Every one starts from `Ticket.objects.visible_to(user)` or a ticket it returned."""
 
-from tickets.models import Ticket
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role
+from tickets import pagination, permissions
+from tickets.models import (
+    AssigneeStateCount,
+    Attachment,
+    Event,
+    EventKind,
+    Intervention,
+    State,
+    Ticket,
+    TopicStateCount,
+)
+from topics import selectors as topics_selectors
+from topics.models import Topic
+
+STAFF_ROLES = (Role.OPERATOR, Role.ADMIN)
 
 
-def recent_for(user, limit=25):
-    """The latest requests a user may see, with what the list shows, in one query."""
-    return list(
+# --- Trays (bandejas) -------------------------------------------------------------------------------
+
+TRAY_CAP = 10_000  # "Realizadas por mí" is counted up to here (a client files far fewer)
+RESULT_CAP = 500  # a filtered list is counted up to here: "más de 500"
+TRAY_LABELS = {
+    "realizadas": _("Realizadas por mí"),
+    "asignadas": _("Asignadas a mí"),
+    "tematicas": _("De mis temáticas"),
+    "todas": _("Todas"),
+}
+OPEN_STATES = (State.NEW, State.IN_PROGRESS)
+
+
+@dataclass(frozen=True)
+class Tray:
+    """A tab of the inbox and how many requests it holds (per state when counters keep it)."""
+
+    key: str
+    count: int
+    capped: bool = False  # `count` is a floor: "más de 10.000"
+    by_state: dict = None  # {state: count}, for the trays the counters keep
+
+    @property
+    def label(self):
+        return TRAY_LABELS[self.key]
+
+    @property
+    def open_count(self):
+        return sum(self.by_state.get(state, 0) for state in OPEN_STATES) if self.by_state is not None else None
+
+
+def trays_for(user):
+    """The trays a user has, in tab order, with their counts: four small queries at most, at any size.
+
+    Clients have one; operators their work first and what they filed last; administrators also Todas.
+    """
+    mine = Tray("realizadas", *bounded_count(Ticket.objects.visible_to(user).filter(requester=user), TRAY_CAP))
+    if not user.is_operator:
+        return [mine]
+    topic_ids = permissions.operated_topic_ids(user)
+    per_topic = list(TopicStateCount.objects.values_list("topic_id", "state", "count"))
+    per_assignee = AssigneeStateCount.objects.filter(assignee=user).values_list("state", "count")
+    trays = []
+    if user.is_administrator:
+        trays.append(_counted("todas", [(state, count) for _topic, state, count in per_topic]))
+    trays.append(_counted("asignadas", per_assignee))
+    if topic_ids or not user.is_administrator:
+        trays.append(_counted("tematicas", [(s, n) for topic, s, n in per_topic if topic in topic_ids]))
+    return [*trays, mine]
+
+
+def _counted(key, state_counts):
+    by_state = {}
+    for state, count in state_counts:
+        by_state[state] = by_state.get(state, 0) + count
+    return Tray(key, sum(by_state.values()), by_state=by_state)
+
+
+def landing_tray(user, trays):
+    """Where a user lands: administrators on Todas; operators on Asignadas a mí while they have open
+    requests there, else on De mis temáticas; clients on Realizadas por mí."""
+    keys = {tray.key: tray for tray in trays}
+    if "todas" in keys:
+        return keys["todas"]
+    if "asignadas" in keys and (keys["asignadas"].open_count or "tematicas" not in keys):
+        return keys["asignadas"]
+    return keys.get("tematicas") or keys["realizadas"]
+
+
+def tray_tickets(user, key):
+    """The requests of one tray, starting from what the user may see."""
+    tickets = Ticket.objects.visible_to(user)
+    if key == "realizadas":
+        return tickets.filter(requester=user)
+    if key == "asignadas":
+        return tickets.filter(assignee=user)
+    if key == "tematicas":
+        return tickets.filter(topic_id__in=sorted(permissions.operated_topic_ids(user)))
+    return tickets  # "todas": administrators see every request
+
+
+def list_page(tickets, ordering, *, after="", before="", number=1):
+    """One page of a list, with what each row shows, in one query (tickets.pagination)."""
+    return pagination.page_of(tickets, ordering, after=after, before=before, number=number,
+                              related=("topic", "requester", "company", "assignee"))
+
+
+def bounded_count(tickets, cap, ordering=()):
+    """(count, capped): counts at most `cap` rows. In the list's `ordering` the database walks the same
+    index range as the list, stopping after `cap` rows, instead of first gathering every match."""
+    found = tickets.order_by(*ordering).values("pk")[:cap + 1].count()
+    return min(found, cap), found > cap
+
+
+def result_count(tray, tickets, page, ordering, counted_states=None):
+    """(count, capped) of the list, cheaply: from the counters when nothing but the state narrows a counted
+    tray (`counted_states`: the states it holds, else None), from the page when it is the only one, else a
+    bounded count."""
+    if tray.by_state is not None and counted_states is not None:
+        return sum(tray.by_state.get(state, 0) for state in counted_states), False
+    if not page.has_next and not page.has_previous:
+        return len(page.items), False
+    return bounded_count(tickets, RESULT_CAP, ordering)
+
+
+def assignable_people():
+    """Whom the trays may be filtered by as assignee: active operators and administrators."""
+    return topics_selectors.possible_operators()
+
+
+def filter_options(user):
+    """(value, label) of the topic list and, for staff, the assignee list, with only the columns shown.
+
+    A desk may have hundreds of operators: the lists are read as tuples, not through model choice fields.
+    """
+    options = {"tematica": list(Topic.objects.order_by("name").values_list("pk", "name"))}
+    if user.is_operator:
+        people = assignable_people().values_list("pk", "full_name", "email")
+        options["asignada"] = [(pk, name or email) for pk, name, email in people]
+    return options
+
+
+def ticket_for(user, number):
+    """The request with what its page shows, or None when the user may not see it (or it does not exist)."""
+    return (
         Ticket.objects.visible_to(user)
-        .select_related("topic", "requester", "company", "assignee")
-        .order_by("-last_activity_at", "-number")[:limit]
+        .select_related("topic", "requester", "company", "assignee", "closed_by")
+        .filter(number=number)
+        .first()
     )
+
+
+# --- The history --------------------------------------------------------------------------------
+
+# Entries at the same moment: the creation, then the description, then messages, then other events
+# (a closing message reads before "closed it"; a client's message before "reopened").
+_ORDER = {"created": 0, "description": 1, "message": 2, "event": 3}
+
+
+@dataclass
+class Entry:
+    """One line of a request's history: a message (the description, a reply, an internal comment) or an event."""
+
+    kind: str  # "description", "message" or "event"
+    at: datetime
+    author: object = None
+    body: str = ""
+    internal: bool = False
+    event: Event = None
+    attachments: list = field(default_factory=list)
+
+    @property
+    def is_message(self):
+        return self.kind != "event"
+
+
+def timeline(ticket, user):
+    """Interventions and events in time order, files under their message: three queries however long.
+
+    Users who may not see internal comments get neither them nor their files: filtered in SQL, not here.
+    """
+    with_internal = permissions.sees_internal(user, ticket)
+    interventions = Intervention.objects.filter(ticket=ticket).select_related("author").order_by("created_at", "id")
+    attachments = Attachment.objects.filter(ticket=ticket).order_by("created_at", "id")
+    if not with_internal:
+        interventions = interventions.filter(internal=False)
+        attachments = attachments.filter(Q(intervention__isnull=True) | Q(intervention__internal=False))
+    files_of = {}
+    for attachment in attachments.only("id", "intervention_id", "original_name", "size", "content_type"):
+        files_of.setdefault(attachment.intervention_id, []).append(attachment)
+
+    entries = [Entry("description", ticket.created_at, author=ticket.requester, body=ticket.description,
+                     attachments=files_of.get(None, []))]
+    for intervention in interventions:
+        entries.append(Entry("message", intervention.created_at, author=intervention.author, body=intervention.body,
+                             internal=intervention.internal, attachments=files_of.get(intervention.pk, [])))
+    for event in Event.objects.filter(ticket=ticket).select_related("actor").order_by("at", "id"):
+        entries.append(Entry("event", event.at, author=event.actor, event=event))
+    entries.sort(key=lambda entry: (entry.at, _order_of(entry)))
+    return entries
+
+
+def _order_of(entry):
+    if entry.event is not None and entry.event.kind == EventKind.CREATED:
+        return _ORDER["created"]
+    return _ORDER[entry.kind]
+
+
+def attachment_for(user, ticket, attachment_id):
+    """A file of a request the user sees, or None; internal comments' files only for those who see them."""
+    attachments = Attachment.objects.filter(ticket=ticket, pk=attachment_id).select_related("intervention")
+    if not permissions.sees_internal(user, ticket):
+        attachments = attachments.filter(Q(intervention__isnull=True) | Q(intervention__internal=False))
+    return attachments.first()
+
+
+# --- People and topics around a request ------------------------------------------------------------
+
+
+def _active_staff():
+    return get_user_model().objects.filter(is_active=True, role__in=STAFF_ROLES)
+
+
+def topic_operators(topic_id):
+    """The active operators (and administrators) of a topic, by name."""
+    return list(_active_staff().filter(topics=topic_id).order_by("full_name", "pk"))
+
+
+def reply_recipients(ticket, author, internal=False):
+    """Who is emailed when `author` writes on the request: the other side, never the author.
+
+    Public, from the requester: the assignee, or the topic's operators while nobody is assigned.
+    Public, from an operator: the requester, and the assignee if someone else.
+    Internal: the assignee and the operators who have written on it; never the requester.
+    """
+    if internal:
+        involved = Intervention.objects.filter(ticket=ticket).values("author_id")
+        people = (
+            _active_staff()
+            .filter(Q(pk=ticket.assignee_id) | Q(pk__in=involved))
+            .filter(Q(role=Role.ADMIN) | Q(topics=ticket.topic_id) | Q(pk=ticket.assignee_id))
+            .exclude(pk__in=[author.pk, ticket.requester_id])
+            .distinct()
+            .order_by("full_name", "pk")
+        )
+        return list(people)
+    if author.pk == ticket.requester_id:
+        if ticket.assignee_id:
+            assignee = ticket.assignee
+            return [assignee] if assignee.is_active and assignee.pk != author.pk else []
+        return [person for person in topic_operators(ticket.topic_id) if person.pk != author.pk]
+    people = [ticket.requester]
+    if ticket.assignee_id and ticket.assignee_id != author.pk:
+        people.append(ticket.assignee)
+    return [person for person in people if person.is_active and person.pk != author.pk]
+
+
+def assignable_operators(ticket):
+    """Whom a request may be assigned to: the active operators of its topic."""
+    return topic_operators(ticket.topic_id)
+
+
+def topics_to_move_to(ticket):
+    """Active topics other than the request's own."""
+    return list(Topic.objects.filter(is_active=True).exclude(pk=ticket.topic_id).order_by("name"))
+
+
+def active_topics():
+    return Topic.objects.filter(is_active=True).order_by("name")

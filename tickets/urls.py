@@ -6,5 +6,13 @@ app_name = "tickets"
 
 urlpatterns = [
     path("solicitudes/", views.inbox, name="inbox"),
+    path("solicitudes/nueva/", views.create, name="create"),
     path("solicitudes/<int:number>/", views.detail, name="detail"),
+    path("solicitudes/<int:number>/responder/", views.reply, name="reply"),
+    path("solicitudes/<int:number>/tomar/", views.take, name="take"),
+    path("solicitudes/<int:number>/asignar/", views.assign, name="assign"),
+    path("solicitudes/<int:number>/tematica/", views.change_topic, name="change_topic"),
+    path("solicitudes/<int:number>/cerrar/", views.close, name="close"),
+    path("solicitudes/<int:number>/reabrir/", views.reopen, name="reopen"),
+    path("solicitudes/<int:number>/adjuntos/<int:attachment_id>/", views.download, name="download"),
 ]

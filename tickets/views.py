@@ -1,8 +1,16 @@
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from tickets import selectors
-from tickets.models import Ticket
+from tickets import pagination, permissions, search, selectors, services
+from tickets.filters import TicketFilter
+from tickets.forms import AssignForm, CloseForm, ReplyForm, TicketForm, TopicForm
+from tickets.links import InboxLinks
+from tickets.models import State, Ticket
 
 
 def home(request):
@@ -13,13 +21,222 @@ def home(request):
 
 @login_required
 def inbox(request):
-    return render(request, "tickets/inbox.html", {"tickets": selectors.recent_for(request.user)})
+    """The trays: tabs with counts, the search box, filters and one page of requests; everything in the URL."""
+    user = request.user
+    trays = selectors.trays_for(user)
+    tray = next((tray for tray in trays if tray.key == request.GET.get("bandeja")), None)
+    tray = tray or selectors.landing_tray(user, trays)
+    jump = _jump_to_match(request, tray)
+    if jump:
+        return jump
+    filters = TicketFilter(request.GET, queryset=selectors.tray_tickets(user, tray.key), user=user,
+                           staff=selectors.assignable_people())
+    tickets = filters.qs
+    number = pagination.page_number(request.GET.get("pagina"))
+    try:
+        page = selectors.list_page(tickets, filters.ordering, after=request.GET.get("despues", ""),
+                                   before=request.GET.get("antes", ""), number=number)
+    except pagination.BadCursor:
+        messages.warning(request, _("No pudimos abrir esa página de la lista: te mostramos la primera."))
+        page = selectors.list_page(tickets, filters.ordering)
+    count, capped = selectors.result_count(tray, tickets, page, filters.ordering,
+                                           counted_states=filters.counted_states())
+    return render(request, "tickets/inbox.html", {
+        "trays": trays, "tray": tray, "filters": filters, "page": page, "count": count, "capped": capped,
+        "options": filters.options_with(selectors.filter_options(user)),
+        "links": InboxLinks(request.GET, tray.key, trays=trays, page=page, active=filters.active()),
+    })
+
+
+def _jump_to_match(request, tray):
+    """A request number typed in the box opens it; a CUIT (staff) lists its company's requests."""
+    query = search.interpret(request.GET.get("q"))
+    if query.number:
+        ticket = selectors.ticket_for(request.user, query.number)
+        if ticket is not None:
+            return redirect(ticket)
+    if query.cuit and request.user.is_operator:
+        return redirect(InboxLinks(request.GET, tray.key).replacing(q=None, empresa=query.cuit))
+    return None
+
+
+@login_required
+def create(request):
+    form = TicketForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                ticket, created = services.create(by=request.user, **form.service_kwargs())
+            except services.Refused as refusal:
+                form.add_error("topic", str(refusal))
+            else:
+                form.forget_unticked_files()
+                if created:
+                    messages.success(request, _("Recibimos tu solicitud #%(number)s. Te enviamos un comprobante "
+                                                "por correo y te avisamos cada vez que haya una respuesta.")
+                                     % {"number": ticket.number})
+                return redirect(ticket)
+        form.keep_files_for_next_try()
+    return render(request, "tickets/create.html", {"form": form, **_upload_limits()})
+
+
+# --- The request page and its writes ------------------------------------------------------------
+
+
+def _visible_ticket(request, number):
+    ticket = selectors.ticket_for(request.user, number)
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
+def _reply_form(request, ticket, data=None, files=None):
+    return ReplyForm(data, files, user=request.user,
+                     can_comment_internally=permissions.can_comment_internally(request.user, ticket))
 
 
 @login_required
 def detail(request, number):
-    ticket = get_object_or_404(
-        Ticket.objects.visible_to(request.user).select_related("topic", "requester", "company", "assignee"),
-        number=number,
-    )
-    return render(request, "tickets/detail.html", {"ticket": ticket})
+    ticket = _visible_ticket(request, number)
+    return _render_detail(request, ticket, _reply_form(request, ticket))
+
+
+def _render_detail(request, ticket, reply_form, status=200):
+    user = request.user
+    actions = permissions.actions_for(user, ticket)
+    context = {"ticket": ticket, "timeline": selectors.timeline(ticket, user), "actions": actions,
+               "reply_form": reply_form, **_upload_limits()}
+    if actions["reply"]:
+        context["public_recipients"] = selectors.reply_recipients(ticket, user)
+    if actions["comment_internally"]:
+        context["internal_recipients"] = selectors.reply_recipients(ticket, user, internal=True)
+    if actions["assign"]:
+        context["assign_form"] = AssignForm(objects=selectors.assignable_operators(ticket), current=ticket.assignee_id)
+    if actions["change_topic"]:
+        context["topic_form"] = TopicForm(objects=selectors.topics_to_move_to(ticket))
+    if actions["close"]:
+        context["close_form"] = CloseForm()
+    return render(request, "tickets/detail.html", context, status=status)
+
+
+def _upload_limits():
+    return {"max_file_mb": settings.ATTACHMENT_MAX_SIZE_MB, "max_files": settings.ATTACHMENT_MAX_FILES}
+
+
+@login_required
+@require_POST
+def reply(request, number):
+    ticket = _visible_ticket(request, number)
+    form = _reply_form(request, ticket, request.POST, request.FILES)
+    if form.internal and not form.offers_internal:
+        raise Http404  # a client asking for an internal comment: not theirs to make
+    if not form.is_valid():
+        form.keep_files_for_next_try()
+        return _render_detail(request, ticket, form)
+    write = services.comment_internally if form.internal else services.reply
+    try:
+        intervention = write(ticket, by=request.user, **form.service_kwargs())
+    except services.NotFound:
+        raise Http404 from None
+    form.forget_unticked_files()
+    if intervention.internal:
+        messages.success(request, _("Guardaste un comentario interno. El cliente no lo ve."))
+    elif ticket.state == State.CLOSED and request.user.pk == ticket.requester_id:
+        messages.success(request, _("Enviamos tu mensaje y la solicitud se reabrió."))
+    else:
+        messages.success(request, _("Enviamos tu respuesta."))
+    return redirect(ticket)
+
+
+def _act(request, number, change, done_message):
+    """Run one move on a request the user works on; refused moves come back as a message."""
+    ticket = _visible_ticket(request, number)
+    if not permissions.works_on(request.user, ticket):
+        raise Http404
+    try:
+        changed = change(ticket)
+    except services.NotFound:
+        raise Http404 from None
+    except services.Refused as refusal:
+        messages.error(request, str(refusal))
+        return redirect(ticket)
+    if done_message:
+        messages.success(request, done_message(changed) if callable(done_message) else done_message)
+    if not Ticket.objects.visible_to(request.user).filter(pk=ticket.pk).exists():
+        return redirect("tickets:inbox")  # moved to a topic this operator does not work
+    return redirect(ticket)
+
+
+class _InvalidForm(services.Refused):
+    pass
+
+
+def _valid(form):
+    if not form.is_valid():
+        raise _InvalidForm(" ".join(message for errors in form.errors.values() for message in errors))
+    return form.cleaned_data
+
+
+@login_required
+@require_POST
+def take(request, number):
+    return _act(request, number, lambda ticket: services.take(ticket, by=request.user),
+                _("Tomaste la solicitud. Ahora figura como asignada a vos."))
+
+
+@login_required
+@require_POST
+def assign(request, number):
+    def change(ticket):
+        data = _valid(AssignForm(request.POST, objects=selectors.assignable_operators(ticket)))
+        return services.assign(ticket, by=request.user, assignee=data["assignee"])
+
+    return _act(request, number, change,
+                lambda ticket: _("Asignaste la solicitud a %(name)s.") % {"name": ticket.assignee})
+
+
+@login_required
+@require_POST
+def change_topic(request, number):
+    def change(ticket):
+        data = _valid(TopicForm(request.POST, objects=selectors.topics_to_move_to(ticket)))
+        return services.change_topic(ticket, by=request.user, topic=data["topic"])
+
+    return _act(request, number, change,
+                lambda ticket: _("La solicitud #%(number)s pasó a la temática «%(topic)s».")
+                % {"number": ticket.number, "topic": ticket.topic.name})
+
+
+@login_required
+@require_POST
+def close(request, number):
+    def change(ticket):
+        data = _valid(CloseForm(request.POST))
+        return services.close(ticket, by=request.user, message=data["message"])
+
+    return _act(request, number, change, _("Cerraste la solicitud."))
+
+
+@login_required
+@require_POST
+def reopen(request, number):
+    return _act(request, number, lambda ticket: services.reopen(ticket, by=request.user),
+                _("Reabriste la solicitud: volvió a «En proceso»."))
+
+
+@login_required
+def download(request, number, attachment_id):
+    ticket = _visible_ticket(request, number)
+    attachment = selectors.attachment_for(request.user, ticket, attachment_id)
+    if attachment is None or not permissions.can_download(request.user, attachment, ticket):
+        raise Http404
+    try:
+        stored = attachment.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    response = FileResponse(stored, as_attachment=True, filename=attachment.original_name,
+                            content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -18,6 +18,16 @@ OUTBOX_BACKEND = "accounts.outbox.OutboxBackend"
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 
 
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """allauth keeps its rate limits in the cache: each test starts with none spent."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def outbox_mail(settings):
     """The mail API writes to the outbox, as in production (Django's test runner swaps in locmem)."""

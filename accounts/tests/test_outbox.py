@@ -7,7 +7,7 @@ from django.core import mail
 from django.core.mail import EmailMultiAlternatives, send_mail
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts import outbox
 from accounts.models import OutboxMessage
@@ -147,9 +147,9 @@ def test_the_retry_of_a_failed_message_delivers_it_after_commit(
     assert smtp_server.counts() == {row.message_id: 1}
 
 
-@pytest.mark.parametrize(("language", "subject_word"), [("en", "Password Reset"), ("es-ar", "contraseña")])
+@pytest.mark.parametrize("language", ["en", "es-ar"])
 def test_allauth_emails_are_multipart_and_in_the_recipients_language(
-    client, outbox_mail, django_capture_on_commit_callbacks, language, subject_word
+    client, outbox_mail, django_capture_on_commit_callbacks, language
 ):
     outbox_mail.OUTBOX_DELIVERY_BACKEND = LOCMEM_BACKEND
     user = UserFactory(language=language)
@@ -160,7 +160,8 @@ def test_allauth_emails_are_multipart_and_in_the_recipients_language(
     row = OutboxMessage.objects.get()
     assert row.status == Status.SENT
     (message,) = mail.outbox
-    assert subject_word.lower() in message.subject.lower()
+    with translation.override(language):  # our subject (templates/account/email/), in their language
+        assert message.subject.endswith(translation.gettext("Elegí una contraseña nueva"))
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html"
     assert f'<html lang="{language}">' in html

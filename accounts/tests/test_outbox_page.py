@@ -79,9 +79,9 @@ def test_the_page_counts_by_status_shows_the_oldest_pending_and_the_last_error(c
     page = response.content.decode()
     assert "hace 3\xa0horas" in page
     assert "SMTPServerDisconnected: Connection unexpectedly closed" in page
-    assert page.count("text-bg-warning") == 2
-    assert page.count("text-bg-danger") == 1
-    assert page.count("text-bg-success") == 1
+    assert page.count("badge-soft-warning") == 2
+    assert page.count("badge-soft-danger") == 1
+    assert page.count("badge-soft-success") == 1
     assert page.count(reverse("accounts:outbox_retry", args=[failed.pk])) == 1  # only failed ones offer a retry
     assert ' style="' not in page
     assert " onclick" not in page

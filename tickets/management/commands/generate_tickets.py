@@ -2,7 +2,11 @@
 
 For load tests and reports. People and topics go through the ORM (they are few); requests,
 interventions and events are written in batches with explicit ids above the current maximum:
-COPY on PostgreSQL, executemany on SQLite. The sequences are moved past the new ids at the end.
+COPY on PostgreSQL, executemany on SQLite. Requests are written after their interventions (the foreign
+keys are checked at commit) so that they are indexed for search as they are written: on PostgreSQL
+they go through a staging table into an INSERT … SELECT that computes their tsvectors (one write per
+row); on SQLite one INSERT … SELECT per batch fills the FTS5 tables. The sequences are moved past the
+new ids and the tab counts recounted (tickets.tray_counts.rebuild) at the end.
 """
 
 import argparse
@@ -22,6 +26,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from accounts.models import Company, Role, User
+from tickets import search, tray_counts
 from tickets.demo_data import (
     DAY,
     DEMO_PASSWORD,
@@ -98,13 +103,16 @@ class Command(BaseCommand):
                 for times in batches(schedule, batch_size):
                     tickets, interventions, events = builder.rows_for(times)
                     with transaction.atomic():
-                        writer.write(Ticket, TICKET_FIELDS, tickets)
                         writer.write(Intervention, INTERVENTION_FIELDS, interventions)
                         writer.write(Event, EVENT_FIELDS, events)
+                        writer.write_tickets(tickets)
                     progress.update(len(times))
         finally:
             # Also after an interruption: the batches already committed used explicit ids.
             reset_sequences()
+            with transaction.atomic():
+                tray_counts.rebuild()
+            analyze()
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"Listo: {count} solicitudes, {builder.intervention_count} intervenciones y {builder.event_count} "
@@ -318,12 +326,28 @@ class PostgresCopyWriter:
         """An aware datetime; psycopg's C dumper formats it."""
         return datetime.fromtimestamp(epoch_seconds, UTC)
 
-    def write(self, model, field_names, rows):
-        """Stream `rows` into the model's table."""
-        sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns_of(model, field_names)}) FROM STDIN"
+    def write(self, model, field_names, rows, table=None):
+        """Stream `rows` into the model's table (or `table`)."""
+        table = table or connection.ops.quote_name(model._meta.db_table)
+        sql = f"COPY {table} ({columns_of(model, field_names)}) FROM STDIN"
         with connection.cursor() as cursor, cursor.copy(sql) as copy:
             for row in rows:
                 copy.write_row(row)
+
+    def write_tickets(self, rows):
+        """Requests with their search vectors, computed by the database as they are inserted."""
+        columns = columns_of(Ticket, TICKET_FIELDS)
+        public, internal = search.postgres_vectors_sql()
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE TEMP TABLE IF NOT EXISTS generated_ticket_stage (LIKE tickets_ticket)")
+            cursor.execute("TRUNCATE generated_ticket_stage")  # a batch may run inside an outer transaction
+        self.write(Ticket, TICKET_FIELDS, rows, table="generated_ticket_stage")
+        with connection.cursor() as cursor:
+            # Only names and SQL from the models and tickets.search are formatted in.
+            cursor.execute(
+                f"INSERT INTO tickets_ticket ({columns}, search_public, search_internal) "  # noqa: S608
+                f"SELECT {columns}, {public}, {internal} FROM generated_ticket_stage t"
+            )
 
 
 SQLITE_EPOCH = datetime(1970, 1, 1)
@@ -345,6 +369,11 @@ class SqliteWriter:
         with connection.cursor() as cursor:
             cursor.executemany(sql, rows)
 
+    def write_tickets(self, rows):
+        """Requests, then their searchable text into the FTS5 tables (two INSERT … SELECT)."""
+        self.write(Ticket, TICKET_FIELDS, rows)
+        search.index_range(rows[0][0], rows[-1][0])
+
 
 def writer_for_database():
     """The fastest writer this database supports."""
@@ -353,6 +382,12 @@ def writer_for_database():
     if connection.vendor == "sqlite":
         return SqliteWriter()
     raise CommandError(f"generate_tickets funciona con PostgreSQL o SQLite, no con {connection.vendor}.")
+
+
+def analyze():
+    """Fresh statistics, so the first queries on the new data are planned for its real size."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def reset_sequences():

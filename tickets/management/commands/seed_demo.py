@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Company, Role, User
+from tickets import search, tray_counts
 from tickets.demo_data import (
     DEMO_PASSWORD,
     HOUR,
@@ -81,6 +82,9 @@ class Command(BaseCommand):
             created = 0
             if not Ticket.objects.filter(requester__in=users["clients"]).exists():
                 created = create_tickets(users)
+                # Written directly, not through the services: index them and recount the tabs here.
+                search.refresh(Ticket.objects.filter(requester__in=users["clients"]).values_list("pk", flat=True))
+                tray_counts.rebuild()
         self.print_logins(users)
         if created:
             self.stdout.write(f"Se crearon {created} solicitudes de demostración.")

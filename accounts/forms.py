@@ -1,0 +1,180 @@
+"""Forms of the account pages: allauth's, with our fields and Argentine Spanish, and the administrators'."""
+
+from allauth.account import forms as allauth_forms
+from django import forms
+from django.contrib.auth import password_validation
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from accounts.cuit import normalize_cuit
+from accounts.models import Role, User
+from accounts.phones import national_format, normalize_phone
+
+EMAIL_LABEL = _("Correo electrónico")
+PASSWORD_HELP = _(
+    "Al menos 10 caracteres. Que no sea una contraseña común, ni solo números, ni parecida a tu correo o tu nombre."
+)
+
+
+def _email_widget(field):
+    field.label = EMAIL_LABEL
+    field.widget.attrs.update({"placeholder": _("nombre@empresa.com.ar"), "autocomplete": "email"})
+
+
+def _cuit_field():
+    return forms.CharField(
+        label=_("CUIT"), max_length=20,
+        help_text=_("Los 11 dígitos de la empresa, con o sin guiones."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "30-71234567-1"}),
+    )
+
+
+def _phone_field():
+    return forms.CharField(
+        label=_("Teléfono de contacto"), max_length=30,
+        help_text=_("Con código de área, por ejemplo 011 4321-5678."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+    )
+
+
+def _full_name_field():
+    return forms.CharField(
+        label=_("Nombre y apellido"), max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+
+
+class SameNewPasswordMixin:
+    """allauth says "Debe escribir la misma contraseña cada vez"; we say it our way."""
+
+    def clean(self):
+        typed = self.cleaned_data.get("password1"), self.cleaned_data.get("password2")
+        cleaned_data = super().clean()
+        if all(typed) and typed[0] != typed[1]:
+            self.errors["password2"] = self.error_class([_("Las dos contraseñas no coinciden.")])
+        return cleaned_data
+
+
+def _no_placeholder(*fields):
+    for field in fields:
+        field.widget.attrs.pop("placeholder", None)
+
+
+class SignupForm(SameNewPasswordMixin, allauth_forms.SignupForm):
+    """The brief's sign-up: email, company, CUIT, name, phone and password; nothing is written on an error."""
+
+    company_name = forms.CharField(
+        label=_("Nombre de la empresa"), max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
+    cuit = _cuit_field()
+    full_name = _full_name_field()
+    phone = _phone_field()
+
+    field_order = ["email", "company_name", "cuit", "full_name", "phone", "password1", "password2"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _email_widget(self.fields["email"])
+        self.fields["password1"].label = _("Contraseña")
+        self.fields["password1"].help_text = PASSWORD_HELP
+        self.fields["password2"].label = _("Repetí la contraseña")
+        _no_placeholder(self.fields["password1"], self.fields["password2"])
+
+    def clean_cuit(self):
+        return normalize_cuit(self.cleaned_data["cuit"])
+
+    def clean_phone(self):
+        return normalize_phone(self.cleaned_data["phone"])
+
+    def clean(self):
+        cleaned_data = super().clean()
+        # allauth checks the password against a user that has only the email: check the name too.
+        password = cleaned_data.get("password1")
+        if password and "password1" not in self.errors:
+            candidate = User(email=cleaned_data.get("email") or "", full_name=cleaned_data.get("full_name") or "")
+            try:
+                password_validation.validate_password(password, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned_data
+
+    def signup(self, request, user):
+        """Required by allauth; the adapter's save_user already filled in the client and their company."""
+
+    def try_save(self, request):
+        # One transaction: the company, the user and their address are written together or not at all.
+        with transaction.atomic():
+            return super().try_save(request)
+
+
+class LoginForm(allauth_forms.LoginForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _email_widget(self.fields["login"])
+        self.fields["password"].label = _("Contraseña")
+        _no_placeholder(self.fields["password"])
+
+
+class ResetPasswordForm(allauth_forms.ResetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _email_widget(self.fields["email"])
+
+
+class ResetPasswordKeyForm(SameNewPasswordMixin, allauth_forms.ResetPasswordKeyForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password1"].label = _("Contraseña nueva")
+        self.fields["password1"].help_text = PASSWORD_HELP
+        self.fields["password2"].label = _("Repetí la contraseña nueva")
+        _no_placeholder(self.fields["password1"], self.fields["password2"])
+
+
+class ChangePasswordForm(SameNewPasswordMixin, allauth_forms.ChangePasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["oldpassword"].label = _("Contraseña actual")
+        self.fields["password1"].label = _("Contraseña nueva")
+        self.fields["password1"].help_text = PASSWORD_HELP
+        self.fields["password2"].label = _("Repetí la contraseña nueva")
+        _no_placeholder(self.fields["oldpassword"], self.fields["password1"], self.fields["password2"])
+
+
+class ChangeEmailForm(allauth_forms.AddEmailForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _email_widget(self.fields["email"])
+        self.fields["email"].label = _("Correo electrónico nuevo")
+
+
+class ProfileForm(forms.Form):
+    full_name = _full_name_field()
+    phone = _phone_field()
+
+    def __init__(self, *args, user, **kwargs):
+        kwargs.setdefault("initial", {"full_name": user.full_name, "phone": national_format(user.phone)})
+        super().__init__(*args, **kwargs)
+
+    def clean_phone(self):
+        return normalize_phone(self.cleaned_data["phone"])
+
+
+class UserSearchForm(forms.Form):
+    """The users list's filters: free text, role and status, each from a fixed list."""
+
+    STATUS_CHOICES = [("", _("Todas")), ("active", _("Activas")), ("inactive", _("Desactivadas"))]
+
+    q = forms.CharField(
+        label=_("Buscar"), required=False, max_length=200,
+        widget=forms.TextInput(attrs={
+            "type": "search", "class": "form-control", "placeholder": _("Correo, nombre, empresa o CUIT"),
+            "autocomplete": "off",
+        }),
+    )
+    role = forms.ChoiceField(label=_("Rol"), required=False, choices=[("", _("Todos")), *Role.choices])
+    status = forms.ChoiceField(label=_("Estado"), required=False, choices=STATUS_CHOICES)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Rol"), choices=Role.choices)

@@ -1,0 +1,41 @@
+"""What Chart.js needs to draw a per-day series: given to the page with json_script, never inline code."""
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+
+def _short(day):
+    return date_format(day, "d/m") if day else ""
+
+
+def _long(day):
+    return date_format(day, "D d/m/Y") if day else ""
+
+
+def day_chart(rows, label, comparison=None):
+    """Bars for the period and, with a comparison, a line for the other period, day by day.
+
+    Days without a counterpart (periods of different length) are null, so the chart and the table
+    show exactly the same cells.
+    """
+    datasets = [{
+        "label": label, "data": [row.count for row in rows], "dates": [_long(row.day) for row in rows],
+        "kind": "current",
+    }]
+    if comparison is not None:
+        datasets.append({
+            "label": _("%(figure)s (comparación)") % {"figure": label},
+            "data": [row.other_count for row in rows], "dates": [_long(row.other_day) for row in rows],
+            "kind": "comparison",
+        })
+    labels = [_short(row.day) if row.day else _("Día %(number)s") % {"number": index}
+              for index, row in enumerate(rows, start=1)]
+    return {"labels": labels, "datasets": datasets}
+
+
+def received_chart(report):
+    return day_chart(report.received, _("Recibidas"), report.comparison)
+
+
+def closed_chart(report):
+    return day_chart(report.closed, _("Cerradas"), report.comparison)

@@ -1,0 +1,252 @@
+"""Report figures, each computed by the database in one or two aggregate queries.
+
+Every function takes `tickets`, the requests to count (already narrowed by `requests_for`), and a
+`Period` of local days. A request counts as received on the local day of its `created_at` and as
+resolved (closed) on the local day of its `closed_at`. A reopened request has its `closed_at` cleared
+until it is closed again, so it counts once, on the day of its last close, and as open meanwhile.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
+
+from django.db import connection
+from django.db.models import Aggregate, Avg, Count, DurationField, F, Func, Q
+from django.db.models.functions import TruncDate
+
+from accounts.models import User
+from tickets.models import Ticket
+from topics.models import Topic
+
+LOCAL_TZ = ZoneInfo("America/Argentina/Buenos_Aires")
+
+
+@dataclass(frozen=True)
+class Period:
+    """An inclusive range of local days (Buenos Aires)."""
+
+    first_day: date
+    last_day: date
+
+    @property
+    def start(self):
+        return datetime.combine(self.first_day, time.min, tzinfo=LOCAL_TZ)
+
+    @property
+    def end(self):
+        """The first instant after the period (exclusive bound)."""
+        return datetime.combine(self.last_day + timedelta(days=1), time.min, tzinfo=LOCAL_TZ)
+
+    @property
+    def length(self):
+        return (self.last_day - self.first_day).days + 1
+
+    def days(self):
+        return [self.first_day + timedelta(days=offset) for offset in range(self.length)]
+
+    def fixed_utc_offset(self):
+        """The local UTC offset if it is the same on every day of the period (no daylight saving change), else None."""
+        days = [*self.days(), self.last_day + timedelta(days=1)]
+        offsets = {datetime.combine(day, time.min, tzinfo=LOCAL_TZ).utcoffset() for day in days}
+        return offsets.pop() if len(offsets) == 1 else None
+
+    def previous(self):
+        """The period of the same length that ends the day before this one starts."""
+        last = self.first_day - timedelta(days=1)
+        return Period(last - timedelta(days=self.length - 1), last)
+
+
+class DayCount(NamedTuple):
+    day: date
+    count: int
+
+
+class Resolution(NamedTuple):
+    resolved: int
+    average: timedelta | None
+    median: timedelta | None
+
+
+class OperatorFigures(NamedTuple):
+    operator_id: int | None
+    name: str
+    resolved: int
+    average: timedelta | None
+
+
+class TopicFigures(NamedTuple):
+    topic_id: int
+    name: str
+    received: int
+    resolved: int
+    average: timedelta | None
+    open_at_end: int
+
+
+class Median(Aggregate):
+    """PostgreSQL's exact median (continuous percentile) of an expression."""
+
+    function = "PERCENTILE_CONT"
+    name = "Median"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+
+class Elapsed(Func):
+    """`end − start` as a duration.
+
+    On SQLite, Django computes a difference of timestamps with a Python function called for every row;
+    julianday() does it in SQL (to the millisecond), several times faster over a year of requests.
+    """
+
+    arg_joiner = " - "
+    template = "(%(expressions)s)"
+    output_field = DurationField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler, connection, arg_joiner=") - julianday(",
+            template="(CAST(ROUND((julianday(%(expressions)s)) * 86400000.0) AS INTEGER) * 1000)", **extra,
+        )
+
+
+class LocalDay(TruncDate):
+    """The local day of a timestamp (TruncDate in Buenos Aires time).
+
+    On SQLite, TruncDate calls a Python function for every row; when the period keeps one UTC offset
+    (Argentina has had no daylight saving time since 2009) SQLite's date() with that offset gives the
+    same day in SQL. Periods with an offset change use TruncDate.
+    """
+
+    def __init__(self, field, period):
+        super().__init__(field, tzinfo=LOCAL_TZ)
+        self.fixed_offset = period.fixed_utc_offset()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        if self.fixed_offset is None:
+            return self.as_sql(compiler, connection, **extra)
+        sql, params = compiler.compile(self.lhs)
+        minutes = int(self.fixed_offset.total_seconds()) // 60
+        return f"date({sql}, %s)", (*params, f"{minutes:+d} minutes")
+
+
+def resolution_time():
+    """Created → closed, as a duration the database can average and sort."""
+    return Elapsed(F("closed_at"), F("created_at"))
+
+
+def requests_for(user, *, topic=None, operator=None):
+    """The requests a report counts: what `user` may see, narrowed to a topic and an assignee."""
+    tickets = Ticket.objects.visible_to(user)
+    if topic is not None:
+        tickets = tickets.filter(topic=topic)
+    if operator is not None:
+        tickets = tickets.filter(assignee=operator)
+    return tickets.order_by()
+
+
+def received_in(tickets, period):
+    return tickets.filter(created_at__gte=period.start, created_at__lt=period.end)
+
+
+def closed_in(tickets, period):
+    return tickets.filter(closed_at__gte=period.start, closed_at__lt=period.end)
+
+
+def received(tickets, period):
+    """How many requests were received in the period."""
+    return received_in(tickets, period).count()
+
+
+def _per_day(tickets, field, period):
+    counts = dict(
+        tickets.annotate(day=LocalDay(field, period))
+        .values("day")
+        .annotate(count=Count("*"))
+        .values_list("day", "count")
+    )
+    return [DayCount(day, counts.get(day, 0)) for day in period.days()]
+
+
+def received_per_day(tickets, period):
+    """Requests received on each local day of the period, days without any included."""
+    return _per_day(received_in(tickets, period), "created_at", period)
+
+
+def closed_per_day(tickets, period):
+    """Requests closed on each local day of the period, days without any included."""
+    return _per_day(closed_in(tickets, period), "closed_at", period)
+
+
+def resolution(tickets, period):
+    """How many requests were resolved in the period, and their average and median resolution time."""
+    closed = closed_in(tickets, period)
+    if connection.vendor == "postgresql":
+        figures = closed.aggregate(
+            resolved=Count("*"), average=Avg(resolution_time()),
+            median=Median(resolution_time(), output_field=DurationField()),
+        )
+        return Resolution(figures["resolved"], figures["average"], figures["median"])
+    figures = closed.aggregate(resolved=Count("*"), average=Avg(resolution_time()))
+    return Resolution(figures["resolved"], figures["average"], _median_by_offset(closed, figures["resolved"]))
+
+
+def _median_by_offset(closed, count):
+    """The median where the database has no percentile function: sort, skip to the middle, read one or two."""
+    if not count:
+        return None
+    middle = list(
+        closed.annotate(duration=resolution_time()).order_by("duration")
+        .values_list("duration", flat=True)[(count - 1) // 2: count // 2 + 1]
+    )
+    return sum(middle, timedelta()) / len(middle)
+
+
+def open_at_end_filter(period):
+    """Received before the period ended and not closed by then."""
+    return Q(created_at__lt=period.end) & (Q(closed_at__isnull=True) | Q(closed_at__gte=period.end))
+
+
+def open_at_end(tickets, period):
+    """Requests still open when the period ended (the backlog)."""
+    return tickets.filter(open_at_end_filter(period)).count()
+
+
+def resolved_per_operator(tickets, period):
+    """Requests resolved in the period by each person who closed them, with their average resolution time."""
+    rows = list(
+        closed_in(tickets, period).values("closed_by")
+        .annotate(resolved=Count("*"), average=Avg(resolution_time()))
+        .values_list("closed_by", "resolved", "average")
+    )
+    names = {
+        pk: full_name or email
+        for pk, full_name, email in User.objects.filter(pk__in=[row[0] for row in rows if row[0]])
+        .values_list("pk", "full_name", "email")
+    }
+    figures = [OperatorFigures(pk, names.get(pk, ""), resolved, average) for pk, resolved, average in rows]
+    return sorted(figures, key=lambda row: (-row.resolved, row.name.lower(), row.operator_id or 0))
+
+
+def per_topic(tickets, period):
+    """Per topic: received, resolved, average resolution time and open at the end of the period."""
+    received = dict(
+        received_in(tickets, period).values("topic").annotate(count=Count("*")).values_list("topic", "count")
+    )
+    closed = {
+        topic_id: (count, average)
+        for topic_id, count, average in closed_in(tickets, period).values("topic")
+        .annotate(count=Count("*"), average=Avg(resolution_time())).values_list("topic", "count", "average")
+    }
+    still_open = dict(
+        tickets.filter(open_at_end_filter(period)).values("topic").annotate(count=Count("*"))
+        .values_list("topic", "count")
+    )
+    topic_ids = received.keys() | closed.keys() | still_open.keys()
+    names = dict(Topic.objects.filter(pk__in=topic_ids).values_list("pk", "name"))
+    rows = [
+        TopicFigures(topic_id, names[topic_id], received.get(topic_id, 0), *closed.get(topic_id, (0, None)),
+                     still_open.get(topic_id, 0))
+        for topic_id in topic_ids
+    ]
+    return sorted(rows, key=lambda row: (-row.received, -row.resolved, row.name.lower()))

@@ -1,0 +1,49 @@
+"""How the reports page writes durations, figures and changes."""
+
+from datetime import timedelta
+
+from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+register = template.Library()
+
+EMPTY = "—"
+
+
+@register.filter
+def duration(value):
+    """A resolution time the way people say it: 45 min, 5 h 20 min, 2 días 4 h."""
+    if value is None:
+        return EMPTY
+    minutes = round(value / timedelta(minutes=1))
+    if minutes < 60:
+        return _("%(minutes)s min") % {"minutes": minutes}
+    if minutes < 24 * 60:
+        return _("%(hours)s h %(minutes)s min") % {"hours": minutes // 60, "minutes": minutes % 60}
+    days, hours = divmod(round(minutes / 60), 24)
+    if not hours:
+        return ngettext("%(days)s día", "%(days)s días", days) % {"days": days}
+    return ngettext("%(days)s día %(hours)s h", "%(days)s días %(hours)s h", days) % {"days": days, "hours": hours}
+
+
+@register.filter
+def figure_value(value):
+    """A count with thousands separators, or a duration."""
+    if value is None:
+        return EMPTY
+    if isinstance(value, timedelta):
+        return duration(value)
+    return intcomma(value)
+
+
+@register.filter
+def change(value):
+    """A change in percent with its sign: +12,5 %, −8 %, or — when it cannot be said."""
+    if value is None:
+        return EMPTY
+    rounded = round(value, 1)
+    sign = "+" if rounded > 0 else "−" if rounded < 0 else ""
+    return f"{sign}{number_format(abs(rounded), decimal_pos=1 if rounded % 1 else 0, use_l10n=True)} %"

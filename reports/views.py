@@ -1,0 +1,36 @@
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from accounts.decorators import administrator_required
+from reports import charts, exports, metrics, tables
+from reports.forms import ReportForm
+
+
+@administrator_required
+def report_page(request):
+    form = ReportForm(request.GET)
+    context = {"form": form}
+    if form.is_valid():
+        tickets = metrics.requests_for(request.user, **form.filters)
+        report = tables.build_report(tickets, form.period, form.comparison)
+        context.update(
+            report=report,
+            received_chart=charts.received_chart(report),
+            closed_chart=charts.closed_chart(report),
+            query=form.query_string(),
+            previous_period_query=form.query_string(comparison=form.period.previous()),
+        )
+    return render(request, "reports/report.html", context)
+
+
+@administrator_required
+def report_export(request, table, extension):
+    if table not in exports.TABLES or extension not in exports.FORMATS:
+        raise Http404
+    form = ReportForm(request.GET)
+    if not form.is_valid():
+        # A hand-edited link: the page says what is wrong with the dates.
+        return redirect(f"{reverse('reports:page')}?{request.GET.urlencode()}")
+    tickets = metrics.requests_for(request.user, **form.filters)
+    return exports.export(table, extension, tickets, form.period, form.comparison)

@@ -1,0 +1,326 @@
+"""The trays' search box, filters and ordering (django-filter).
+
+Only the keys declared here are read from the URL, and each goes through its form field: nothing from
+the request reaches a lookup. An unknown key is ignored; an unknown ordering falls back to the default
+without a word; a bad date or choice is explained next to its field and that filter alone is left out.
+The keys are Spanish, so a shared link reads well: ?estado=nuevo&tematica=3&creada_desde=01/03/2026.
+"""
+
+from datetime import date, datetime, time, timedelta
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_filters.fields import ModelChoiceField
+
+from accounts.cuit import normalize_cuit
+from accounts.models import Company, User
+from tickets import search
+from tickets.models import Attachment, State, Ticket
+from topics.models import Topic
+
+DATE_FORMAT = "%d/%m/%Y"
+EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
+
+# The URL's value → the states it stands for.
+STATES = {
+    "abiertas": (State.NEW, State.IN_PROGRESS),
+    "nuevo": (State.NEW,),
+    "en_proceso": (State.IN_PROGRESS,),
+    "cerrado": (State.CLOSED,),
+}
+STATE_CHOICES = [
+    ("abiertas", _("Abiertas")),
+    ("nuevo", _("Nuevo")),
+    ("en_proceso", _("En proceso")),
+    ("cerrado", _("Cerrado")),
+]
+
+# The URL's value → the order of the list. Each ends with the number, so the order is total (see
+# tickets.pagination); all keys of one ordering go the same way, so one index range serves it.
+ORDERINGS = {
+    "-actividad": ("-last_activity_at", "-number"),
+    "actividad": ("last_activity_at", "number"),
+    "-numero": ("-number",),
+    "numero": ("number",),
+    "-creada": ("-created_at", "-number"),
+    "creada": ("created_at", "number"),
+    "estado": ("-state", "-last_activity_at", "-number"),  # Nuevo, En proceso, Cerrado
+    "-estado": ("state", "last_activity_at", "number"),
+}
+DEFAULT_ORDERING = "-actividad"
+ORDERING_CHOICES = [
+    ("-actividad", _("Actividad más reciente")),
+    ("actividad", _("Actividad más antigua")),
+    ("-numero", _("Número más alto")),
+    ("numero", _("Número más bajo")),
+    ("-creada", _("Creación más reciente")),
+    ("creada", _("Creación más antigua")),
+    ("estado", _("Estado: nuevas primero")),
+    ("-estado", _("Estado: cerradas primero")),
+]
+
+
+class DayField(forms.DateField):
+    """A day written dd/mm/aaaa, whatever the language of the page."""
+
+    input_formats = [DATE_FORMAT]
+    default_error_messages = {"invalid": _("Escribí la fecha como dd/mm/aaaa, por ejemplo 31/03/2026.")}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={
+            "placeholder": _("dd/mm/aaaa"), "inputmode": "numeric", "autocomplete": "off", "maxlength": 10,
+        }))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return value.strftime(DATE_FORMAT) if hasattr(value, "strftime") else value
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not EARLIEST <= value <= LATEST:
+            raise ValidationError(_("Escribí una fecha entre %(first)s y %(last)s.")
+                                  % {"first": EARLIEST.strftime(DATE_FORMAT), "last": LATEST.strftime(DATE_FORMAT)})
+
+
+class DayFilter(django_filters.Filter):
+    field_class = DayField
+
+
+class LenientChoiceField(forms.ChoiceField):
+    """A choice that falls back to the first one instead of complaining (the ordering: a link may be old)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value if value in dict(self.choices) else self.choices[0][0]
+
+    def validate(self, value):
+        pass
+
+
+class OrderingFilter(django_filters.Filter):
+    field_class = LenientChoiceField
+
+
+class PersonChoiceField(ModelChoiceField):
+    def label_from_instance(self, user):
+        return user.full_name or user.email
+
+
+class PersonFilter(django_filters.ModelChoiceFilter):
+    field_class = PersonChoiceField
+
+
+def local_midnight(day):
+    """The first instant of a local day (America/Argentina/Buenos_Aires)."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+class TrayForm(forms.Form):
+    """The filters' form: a range whose end comes before its start is explained on the end."""
+
+    RANGES = (("creada_desde", "creada_hasta"), ("cerrada_desde", "cerrada_hasta"))
+
+    def clean(self):
+        cleaned = super().clean()
+        for first, last in self.RANGES:
+            if cleaned.get(first) and cleaned.get(last) and cleaned[last] < cleaned[first]:
+                self.add_error(last, _("La fecha final no puede ser anterior a la inicial."))
+        return cleaned
+
+
+class TicketFilter(django_filters.FilterSet):
+    """The filters of a tray. Staff-only filters (assignee, company, requester) are absent for clients."""
+
+    q = django_filters.CharFilter(label=_("Buscar"), method="search", max_length=search.MAX_QUERY_LENGTH)
+    estado = django_filters.ChoiceFilter(label=_("Estado"), choices=STATE_CHOICES, method="by_state",
+                                         empty_label=_("Todos"))
+    tematica = django_filters.ModelChoiceFilter(label=_("Temática"), field_name="topic", empty_label=_("Todas"),
+                                                queryset=Topic.objects.order_by("name"))
+    asignada = PersonFilter(label=_("Asignada a"), field_name="assignee", empty_label=_("Cualquiera"),
+                            null_label=_("Sin asignar"), null_value="nadie", queryset=User.objects.none())
+    empresa = django_filters.CharFilter(label=_("Empresa o CUIT"), method="by_company", max_length=120)
+    solicitante = django_filters.CharFilter(label=_("Solicitante"), method="by_requester", max_length=120)
+    creada_desde = DayFilter(label=_("Creada desde"), method="created_from")
+    creada_hasta = DayFilter(label=_("Creada hasta"), method="created_until")
+    cerrada_desde = DayFilter(label=_("Cerrada desde"), method="closed_from")
+    cerrada_hasta = DayFilter(label=_("Cerrada hasta"), method="closed_until")
+    adjuntos = django_filters.BooleanFilter(label=_("Con adjuntos"), method="with_attachments",
+                                            widget=forms.CheckboxInput)
+    orden = OrderingFilter(label=_("Ordenar por"), choices=ORDERING_CHOICES, method="keep")
+
+    class Meta:
+        model = Ticket
+        fields = []
+        form = TrayForm
+
+    STAFF_ONLY = ("asignada", "empresa", "solicitante")
+    # What the "Más filtros" panel holds; the search box and the state are always in sight.
+    ADVANCED = ("tematica", "asignada", "empresa", "solicitante", "creada_desde", "creada_hasta",
+                "cerrada_desde", "cerrada_hasta", "adjuntos")
+
+    def __init__(self, data=None, queryset=None, *, user, staff=(), **kwargs):
+        """`staff`: the people a request may be assigned to (operators and administrators)."""
+        super().__init__(data, queryset=queryset, **kwargs)
+        self.user = user
+        if user.is_operator:
+            self.filters["asignada"].queryset = staff
+        else:
+            for name in self.STAFF_ONLY:
+                del self.filters[name]
+        self._style_fields()
+
+    def _style_fields(self):
+        form = self.form
+        for name, field in form.fields.items():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs["class"] = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                widget.attrs["class"] = "form-select"
+            else:
+                widget.attrs["class"] = "form-control"
+            if name in form.errors:
+                widget.attrs["class"] += " is-invalid"
+                widget.attrs["aria-invalid"] = "true"
+        form.fields["q"].widget.input_type = "search"
+        form.fields["q"].widget.attrs.update(placeholder=_("Palabras, número o CUIT"),
+                                             autocomplete="off")
+        form.fields["q"].error_messages["max_length"] = _("Escribí hasta %(limit_value)d caracteres.")
+        if "empresa" in form.fields:
+            form.fields["empresa"].widget.attrs["placeholder"] = _("Nombre o CUIT, con o sin guiones")
+            form.fields["solicitante"].widget.attrs["placeholder"] = _("Nombre o correo")
+        for name in ("tematica", "asignada"):
+            if name in form.fields:
+                form.fields[name].error_messages["invalid_choice"] = _("Elegí una opción de la lista.")
+        form.fields["estado"].error_messages["invalid_choice"] = _("Elegí un estado de la lista.")
+
+    # --- What the page needs to know ----------------------------------------------------------
+
+    @property
+    def ordering(self):
+        """The order keys of the list: the chosen ordering, else the default."""
+        return ORDERINGS[self.ordering_key]
+
+    @property
+    def ordering_key(self):
+        self.form.is_valid()
+        value = self.form.cleaned_data.get("orden")
+        return value if value in ORDERINGS else DEFAULT_ORDERING
+
+    def active(self):
+        """(name, label, shown value) of each filter in use, for the chips that remove one."""
+        self.form.is_valid()
+        found = []
+        for name, field in self.form.fields.items():
+            value = self.form.cleaned_data.get(name)
+            if name in ("q", "orden") or value in (None, "", False):
+                continue
+            found.append((name, field.label, self._shown(name, field, value)))
+        return found
+
+    @staticmethod
+    def _shown(name, field, value):
+        if name == "asignada":
+            return _("Sin asignar") if value == "nadie" else field.label_from_instance(value)
+        if name == "estado":
+            return dict(STATE_CHOICES)[value]
+        if name == "adjuntos":
+            return _("Sí")
+        if isinstance(value, date):
+            return value.strftime(DATE_FORMAT)
+        return str(value)
+
+    def options_with(self, lists):
+        """Every select's (value, label) options, its empty choice first; `lists` holds the long ones."""
+        fields = self.form.fields
+        options = {name: list(fields[name].choices) for name in ("estado", "orden")}
+        options["tematica"] = [("", fields["tematica"].empty_label), *lists["tematica"]]
+        if "asignada" in fields:
+            field = fields["asignada"]
+            options["asignada"] = [("", field.empty_label), (field.null_value, field.null_label), *lists["asignada"]]
+        return options
+
+    def counted_states(self):
+        """The states the list holds when nothing but the state narrows the tray (the counters know how
+        many), else None."""
+        active = {name for name, _label, _shown in self.active()}
+        if self.form.cleaned_data.get("q", "").strip() or not active <= {"estado"}:
+            return None
+        return STATES[self.form.cleaned_data["estado"]] if active else tuple(State.values)
+
+    @property
+    def searching(self):
+        """What was typed in the search box, when it searches."""
+        self.form.is_valid()
+        return (self.form.cleaned_data.get("q") or "").strip()
+
+    @property
+    def advanced_in_use(self):
+        """How many filters of the panel are in use or have an error: the panel opens when any is."""
+        self.form.is_valid()
+        names = [name for name in self.ADVANCED if name in self.form.fields]
+        return sum(1 for name in names if self.form.cleaned_data.get(name) not in (None, "", False)
+                   or name in self.form.errors)
+
+    # --- The filters ---------------------------------------------------------------------------
+
+    def search(self, queryset, name, value):
+        text = value.strip()
+        if not text:
+            return queryset
+        return search.matching(queryset, text, include_internal=self.user.is_operator)
+
+    def by_state(self, queryset, name, value):
+        states = STATES.get(value)
+        return queryset.filter(state__in=states) if states else queryset
+
+    def by_company(self, queryset, name, value):
+        text = value.strip()
+        if not text:
+            return queryset
+        return queryset.filter(company__in=_companies_matching(text))
+
+    def by_requester(self, queryset, name, value):
+        text = value.strip()
+        if not text:
+            return queryset
+        people = User.objects.filter(Q(email__iexact=text) | Q(full_name__icontains=text) | Q(email__icontains=text))
+        return queryset.filter(requester__in=people.values("pk"))
+
+    def created_from(self, queryset, name, value):
+        return queryset.filter(created_at__gte=local_midnight(value))
+
+    def created_until(self, queryset, name, value):
+        return queryset.filter(created_at__lt=local_midnight(value + timedelta(days=1)))
+
+    def closed_from(self, queryset, name, value):
+        return queryset.filter(closed_at__gte=local_midnight(value))
+
+    def closed_until(self, queryset, name, value):
+        return queryset.filter(closed_at__lt=local_midnight(value + timedelta(days=1)))
+
+    def with_attachments(self, queryset, name, value):
+        if not value:
+            return queryset
+        files = Attachment.objects.filter(ticket=OuterRef("pk"))
+        if not self.user.is_operator:  # a client never learns that an internal comment carries a file
+            files = files.filter(Q(intervention__isnull=True) | Q(intervention__internal=False))
+        return queryset.filter(Exists(files))
+
+    def keep(self, queryset, name, value):
+        return queryset  # the ordering is applied by the pagination, which needs to know it
+
+
+def _companies_matching(text):
+    """A CUIT (with or without dashes) matches its company; anything else, company names containing it."""
+    digits = "".join(c for c in text if c.isdigit())
+    if len(digits) == 11 and len(digits) >= len(text.replace("-", "").replace(" ", "")):
+        try:
+            return Company.objects.filter(cuit=normalize_cuit(digits)).values("pk")
+        except ValidationError:
+            return Company.objects.none().values("pk")
+    return Company.objects.filter(name__icontains=text).values("pk")

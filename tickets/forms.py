@@ -1,0 +1,213 @@
+"""Forms of the request pages. They only read and check input; tickets.services makes the change."""
+
+import uuid
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from tickets import selectors, uploads
+
+SUBJECT_MAX_LENGTH = 200
+BODY_MAX_LENGTH = 20_000
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class AttachmentsField(forms.Field):
+    """Several files at once; each one is checked by the form (uploads.check)."""
+
+    widget = MultipleFileInput
+
+    def to_python(self, data):
+        return [upload for upload in (data or []) if upload]
+
+
+class AttachmentsForm(forms.Form):
+    """Files on a form: new uploads, plus those kept from a previous try of the same form (`form_key`)."""
+
+    form_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    files = AttachmentsField(label=_("Adjuntos"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.accepted_files = []
+        self.fields["files"].widget.attrs["accept"] = ",".join(f".{ext}" for ext in uploads.allowed_extensions())
+        key = self._posted_form_key()
+        if key is None:
+            key = uuid.uuid4()
+            self.initial["form_key"] = key
+        self.form_key = key
+        self.pending = list(uploads.pending_for(user, key)) if self.is_bound else []
+
+    def _posted_form_key(self):
+        if not self.is_bound:
+            return None
+        try:
+            return uuid.UUID(str(self.data.get(self.add_prefix("form_key"), "")))
+        except ValueError:
+            return None
+
+    def clean_files(self):
+        errors = []
+        for upload in self.cleaned_data.get("files") or []:
+            try:
+                self.accepted_files.append(uploads.check(upload))
+            except ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            raise ValidationError(errors)
+        return self.accepted_files
+
+    def kept_pending(self):
+        """The files of an earlier try still ticked; ids that are not this user's and form's are ignored."""
+        ticked = set(self.data.getlist("keep")) if self.is_bound and hasattr(self.data, "getlist") else set()
+        return [pending for pending in self.pending if str(pending.pk) in ticked]
+
+    def forget_unticked_files(self):
+        """After a successful save: files of earlier tries the user unticked are deleted."""
+        kept = self.kept_pending()
+        uploads.discard([pending for pending in self.pending if pending not in kept])
+
+    def clean(self):
+        cleaned = super().clean()
+        total = len(self.accepted_files) + len(self.kept_pending())
+        limit = settings.ATTACHMENT_MAX_FILES
+        if total > limit:
+            self.accepted_files = []
+            self.add_error("files", ngettext(
+                "Podés adjuntar hasta %(limit)d archivo por mensaje; elegiste %(count)d.",
+                "Podés adjuntar hasta %(limit)d archivos por mensaje; elegiste %(count)d.",
+                limit,
+            ) % {"limit": limit, "count": total})
+        return cleaned
+
+    def keep_files_for_next_try(self):
+        """The form came back with an error: keep the accepted files and drop the ones unticked."""
+        kept = self.kept_pending() if self.is_bound else []
+        uploads.discard([pending for pending in self.pending if pending not in kept])
+        kept += uploads.keep(self.user, self.form_key, self.accepted_files)
+        self.pending = kept
+        self.accepted_files = []
+
+    def attachment_kwargs(self):
+        return {"files": self.accepted_files, "pending": self.kept_pending()}
+
+
+class TicketForm(AttachmentsForm):
+    topic = forms.ModelChoiceField(
+        label=_("Temática"), queryset=selectors.active_topics(), empty_label=_("Elegí una temática"),
+        help_text=_("Así tu solicitud llega directo a quien la puede resolver."),
+        error_messages={"required": _("Elegí una temática."),
+                        "invalid_choice": _("Esa temática ya no está disponible. Elegí otra.")},
+    )
+    subject = forms.CharField(
+        label=_("Asunto"), max_length=SUBJECT_MAX_LENGTH,
+        help_text=_("Una línea que resuma el pedido, por ejemplo «No imprime la factura electrónica»."),
+        error_messages={"required": _("Escribí un asunto.")},
+    )
+    description = forms.CharField(
+        label=_("Descripción"), max_length=BODY_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 7}),
+        help_text=_("Contanos qué pasa, desde cuándo y qué probaste. Cuanto más detalle, más rápido lo resolvemos."),
+        error_messages={"required": _("Contanos qué necesitás.")},
+    )
+
+    field_order = ["topic", "subject", "description", "files"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _limit_messages(self.fields["subject"], SUBJECT_MAX_LENGTH)
+        _limit_messages(self.fields["description"], BODY_MAX_LENGTH)
+
+    def service_kwargs(self):
+        data = self.cleaned_data
+        return {"topic": data["topic"], "subject": data["subject"], "description": data["description"],
+                "submission_key": self.form_key, **self.attachment_kwargs()}
+
+
+class ReplyForm(AttachmentsForm):
+    PUBLIC, INTERNAL = "public", "internal"
+
+    body = forms.CharField(
+        label=_("Mensaje"), max_length=BODY_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("Escribí un mensaje.")},
+    )
+    mode = forms.ChoiceField(
+        label=_("Tipo de mensaje"), required=False, initial=PUBLIC, widget=forms.RadioSelect,
+        choices=[(PUBLIC, _("Respuesta")), (INTERNAL, _("Comentario interno"))],
+    )
+
+    def __init__(self, *args, can_comment_internally=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        _limit_messages(self.fields["body"], BODY_MAX_LENGTH)
+        self.offers_internal = can_comment_internally  # the switch is shown only to those who may use it
+
+    @property
+    def internal(self):
+        if hasattr(self, "cleaned_data"):
+            return self.cleaned_data.get("mode") == self.INTERNAL
+        return self.data.get(self.add_prefix("mode")) == self.INTERNAL
+
+    def service_kwargs(self):
+        return {"body": self.cleaned_data["body"], **self.attachment_kwargs()}
+
+
+class _PickForm(forms.Form):
+    """One choice among the objects given (operators, topics); cleaned to the object itself."""
+
+    field_name = ""
+
+    def __init__(self, *args, objects, current=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.objects = {obj.pk: obj for obj in objects}
+        field = self.fields[self.field_name]
+        field.widget.attrs["class"] = "form-select"
+        field.choices = [(obj.pk, str(obj)) for obj in objects]
+        if current is not None:
+            self.initial[self.field_name] = current
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.field_name in cleaned:
+            cleaned[self.field_name] = self.objects[cleaned[self.field_name]]
+        return cleaned
+
+
+class AssignForm(_PickForm):
+    field_name = "assignee"
+    assignee = forms.TypedChoiceField(
+        label=_("Asignar a"), coerce=int,
+        error_messages={"required": _("Elegí un operador de la temática."),
+                        "invalid_choice": _("Elegí un operador de la temática.")},
+    )
+
+
+class TopicForm(_PickForm):
+    field_name = "topic"
+    topic = forms.TypedChoiceField(
+        label=_("Nueva temática"), coerce=int,
+        error_messages={"required": _("Elegí otra temática activa."),
+                        "invalid_choice": _("Elegí otra temática activa.")},
+    )
+
+
+class CloseForm(forms.Form):
+    message = forms.CharField(
+        label=_("Mensaje de cierre (opcional)"), required=False, max_length=BODY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        help_text=_("Si escribís algo, el cliente lo recibe por correo junto con el aviso de cierre."),
+    )
+
+
+def _limit_messages(field, limit):
+    field.error_messages["max_length"] = _(
+        "Puede tener hasta %(limit_value)d caracteres (tiene %(show_value)d)."
+    )
+    for validator in field.validators:
+        if getattr(validator, "code", "") == "max_length":
+            validator.message = field.error_messages["max_length"]

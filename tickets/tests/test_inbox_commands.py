@@ -1,0 +1,59 @@
+"""The commands around the trays: the generator fills the search index and the counters,
+rebuild_search / rebuild_counters repair data written around the services, bench_inboxes measures."""
+
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from tickets import search, tray_counts
+from tickets.models import Intervention, Ticket
+from tickets.tests.factories import TicketFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args):
+    output = StringIO()
+    call_command(*args, stdout=output, stderr=StringIO())
+    return output.getvalue()
+
+
+def test_generated_requests_are_searchable_and_counted():
+    run("generate_tickets", "120", "--seed", "3", "--batch-size", "50")
+    assert tray_counts.drift() == {}
+    every = Ticket.objects.all()
+    ticket = every.order_by("number")[60]
+    word = max(ticket.subject.split(), key=len)
+    assert ticket.pk in set(search.matching(every, word, include_internal=False).values_list("pk", flat=True))
+    note = Intervention.objects.filter(internal=True).select_related("ticket").first()
+    word = max(note.body.split(), key=len)
+    assert note.ticket_id in set(search.matching(every, word, include_internal=True).values_list("pk", flat=True))
+
+
+def test_rebuild_commands_repair_what_was_written_around_the_services(world):
+    ticket = TicketFactory(topic=world.topic, subject="Heladera de la sucursal sin frío")
+    with pytest.raises(CommandError):
+        run("rebuild_counters", "--check")
+    assert "Listo" in run("rebuild_counters")
+    assert "coinciden" in run("rebuild_counters", "--check")
+    assert not search.matching(Ticket.objects.all(), "heladera", include_internal=True).exists()
+    assert "Listo" in run("rebuild_search", "--batch-size", "1")
+    assert list(search.matching(Ticket.objects.all(), "heladeras", include_internal=True)) == [ticket]
+
+
+def test_bench_inboxes_measures_every_case_for_each_role(settings):
+    run("generate_tickets", "80", "--seed", "5", "--batch-size", "40")
+    output = run("bench_inboxes", "--repeat", "1")
+    for role in ("cliente", "operador", "administrador"):
+        for case in ("bandeja realizadas", "filtro estado=nuevo", "buscar frecuente", "buscar rara",
+                     "buscar sin resultados", "página profunda", "página de una solicitud"):
+            assert re.search(rf"^{role}\s+{case}.*\s\d+$|^{role}\s+{case}.*\d+\s+✗$", output, re.M), (role, case)
+    assert "bandeja todas" in output and "p95 ms" in output
+
+
+def test_bench_inboxes_needs_data():
+    with pytest.raises(CommandError, match="generate_tickets"):
+        run("bench_inboxes")
+

@@ -1,0 +1,106 @@
+"""Full-text search: Spanish, accent- and case-insensitive, kept up to date by the services, and an
+internal comment never found by a client. Runs on whichever database the suite runs on."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tickets import search, services
+from tickets.models import Ticket
+from tickets.tests.factories import TicketFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def found(user, text):
+    """The numbers a user finds in their widest tray, through the page."""
+    tickets = Ticket.objects.visible_to(user)
+    return set(search.matching(tickets, text, include_internal=user.is_operator).values_list("pk", flat=True))
+
+
+@pytest.fixture
+def filed(world):
+    """A request filed through the services, with a public reply and an internal comment."""
+    requester, operator = world["requester"], world["topic operator"]
+    ticket, _ = services.create(by=requester, topic=world.topic, subject="La impresora fiscal no imprime",
+                                description="Desde el lunes falla la gestión de comprobantes en la caja.")
+    services.reply(ticket, by=operator, body="¿Probaron reiniciar el controlador?")
+    services.comment_internally(ticket, by=operator, body="Cliente moroso: avisar a contaduría antes de ir.")
+    return ticket
+
+
+@pytest.mark.parametrize("text", [
+    "impresora", "IMPRESORA", "impresoras", "gestion", "gestión", "GESTIÓN", "gestiones", "controlador",
+    "impresora caja", "#fiscal!",
+])
+def test_words_are_found_without_accents_case_or_plural(filed, world, text):
+    assert found(world["requester"], text) == {filed.pk}
+    assert found(world["topic operator"], text) == {filed.pk}
+
+
+@pytest.mark.parametrize("text", ["helicóptero", "impresora helicóptero", "", "   ", "de la", "***"])
+def test_what_is_not_there_finds_nothing(filed, world, text):
+    assert found(world["administrator"], text) == set()
+
+
+def test_internal_comments_are_found_by_operators_and_never_by_the_client(filed, world, client):
+    assert found(world["topic operator"], "morosos contaduria") == {filed.pk}
+    assert found(world["administrator"], "moroso") == {filed.pk}
+    assert found(world["requester"], "moroso") == set()
+    assert found(world["requester"], "contaduría") == set()
+
+    client.force_login(world["requester"])
+    page = client.get(reverse("tickets:inbox"), {"q": "moroso"}).content.decode()
+    assert "No encontramos solicitudes" in page
+    assert filed.subject not in page
+
+
+def test_each_write_refreshes_the_index_in_its_transaction(world):
+    requester, operator = world["requester"], world["topic operator"]
+    ticket, _ = services.create(by=requester, topic=world.topic, subject="Alta de usuario", description="Nuevo.")
+    assert found(requester, "tostadora") == set()
+    services.reply(ticket, by=requester, body="También se rompió la tostadora.")
+    assert found(requester, "tostadora") == {ticket.pk}
+    services.comment_internally(ticket, by=operator, body="Escalado al proveedor externo.")
+    assert found(operator, "proveedor") == {ticket.pk}
+    services.take(ticket, by=operator)
+    services.close(ticket, by=operator, message="Cambiamos el termostato.")
+    assert found(requester, "termostato") == {ticket.pk}
+    assert found(requester, "proveedor") == set()
+
+
+def test_search_never_scans_the_table_with_like(filed, world):
+    with CaptureQueriesContext(connection) as queries:
+        found(world["topic operator"], "impresora")
+    assert queries.captured_queries
+    assert not any("LIKE" in query["sql"].upper() for query in queries.captured_queries)
+
+
+def test_rebuild_indexes_what_was_written_around_the_services(world):
+    ticket = TicketFactory(topic=world.topic, requester=world["requester"], subject="Router sin conexión")
+    assert found(world["requester"], "router") == set()  # written by a factory: not indexed
+    assert search.rebuild(batch_size=1) >= 1
+    assert found(world["requester"], "router") == {ticket.pk}
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("123", search.Query(text="123", number=123)),
+    ("#45", search.Query(text="#45", number=45)),
+    ("# 7", search.Query(text="# 7", number=7)),
+    ("30-71876543-5", search.Query(text="30-71876543-5", cuit="30-71876543-5")),
+    ("30718765435", search.Query(text="30718765435", cuit="30-71876543-5")),
+    ("30718765436", search.Query(text="30718765436", number=30718765436)),  # check digit wrong: a number
+    ("1234567890123", search.Query(text="1234567890123")),  # too long for a request number: text
+    ("0", search.Query(text="0")),
+    ("impresora 3", search.Query(text="impresora 3")),
+    (None, search.Query()),
+])
+def test_what_was_typed_is_a_number_a_cuit_or_text(typed, expected):
+    assert search.interpret(typed) == expected
+
+
+def test_fts_expression_quotes_every_term_so_nothing_typed_is_syntax():
+    expression = search.fts_expression('impresoras "OR" NEAR(gestión) -*')
+    assert expression == '"impresor"* AND "or"* AND "near"* AND "gestion"*'
+    assert search.fts_expression("de la y") == ""

@@ -1,0 +1,216 @@
+"""Files users upload: checked by size, count and content, and kept while their form comes back with an error.
+
+The type of a file is read from its content with `filetype` (magic numbers), never trusted from the
+browser: HTML named `.png` is refused, a real PNG named `.png` is stored as `image/png`. Text files have no
+magic number, so `.txt` and `.csv` must decode as text and not look like HTML.
+"""
+
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from datetime import timedelta
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tickets.models import PendingUpload
+
+# Extension -> the content types its content may sniff as. The first is the one we store.
+SNIFFED_TYPES = {
+    "pdf": ("application/pdf",),
+    "png": ("image/png", "image/apng"),
+    "jpg": ("image/jpeg",),
+    "jpeg": ("image/jpeg",),
+    "gif": ("image/gif",),
+    "webp": ("image/webp",),
+    "heic": ("image/heic",),
+    "doc": ("application/msword",),
+    "xls": ("application/vnd.ms-excel",),
+    "ppt": ("application/vnd.ms-powerpoint",),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",),
+    "pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation",),
+    "odt": ("application/vnd.oasis.opendocument.text",),
+    "ods": ("application/vnd.oasis.opendocument.spreadsheet",),
+    "odp": ("application/vnd.oasis.opendocument.presentation",),
+    "rtf": ("application/rtf",),
+}
+# Office files are zip archives; `filetype` names them only when the telling entry comes early in the
+# archive. Otherwise we look inside for the folder (OOXML) or the `mimetype` entry (OpenDocument).
+ZIP_MARKERS = {"docx": "word/", "xlsx": "xl/", "pptx": "ppt/"}
+TEXT_TYPES = {"txt": "text/plain", "csv": "text/csv"}
+HTML_MARKERS = (b"<!doctype", b"<html", b"<script", b"<svg", b"<?xml", b"<body", b"<iframe")
+HEAD_BYTES = 8192
+TEXT_SAMPLE_BYTES = 65536
+MAX_NAME_LENGTH = 150
+
+
+@dataclass
+class CheckedFile:
+    """An upload that passed every check, with the name and type we keep for it."""
+
+    upload: object
+    name: str
+    content_type: str
+    size: int
+
+
+def max_size():
+    return settings.ATTACHMENT_MAX_SIZE_MB * 1024 * 1024
+
+
+def allowed_extensions():
+    return [ext.strip().lower() for ext in settings.ATTACHMENT_ALLOWED_TYPES if ext.strip()]
+
+
+def clean_name(name):
+    """The name as shown and sent back on download: no folders, no control characters, not too long."""
+    name = unicodedata.normalize("NFC", str(name or ""))
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    # Control and format characters (a right-to-left override can dress `exe.png` up as `gnp.exe`).
+    name = "".join(ch for ch in name if not unicodedata.category(ch).startswith("C"))
+    name = " ".join(name.split()).strip(" .")
+    if not name:
+        name = _("archivo")
+    if len(name) > MAX_NAME_LENGTH:
+        stem, dot, extension = name.rpartition(".")
+        suffix = f".{extension[:10]}" if dot else ""
+        name = (stem if dot else name)[: MAX_NAME_LENGTH - len(suffix)].rstrip() + suffix
+    return name
+
+
+def extension_of(name):
+    stem, dot, extension = name.rpartition(".")
+    return extension.lower() if dot and stem else ""
+
+
+def _read(upload, size):
+    upload.seek(0)
+    data = upload.read(size)
+    upload.seek(0)
+    return data
+
+
+def _looks_like_text(sample):
+    if b"\x00" in sample:
+        return False
+    lowered = sample.lstrip(b"\xef\xbb\xbf \t\r\n").lower()[:1024]
+    if any(marker in lowered for marker in HTML_MARKERS):
+        return False
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            sample.decode(encoding)
+        except UnicodeDecodeError as error:
+            if encoding == "utf-8" and error.start >= len(sample) - 3:  # a character cut by the sample's end
+                return True
+            continue
+        return True
+    return False
+
+
+def _zip_is(upload, extension):
+    try:
+        upload.seek(0)
+        with zipfile.ZipFile(upload) as archive:
+            names = archive.namelist()
+            if extension in ZIP_MARKERS:
+                return "[Content_Types].xml" in names and any(n.startswith(ZIP_MARKERS[extension]) for n in names)
+            if "mimetype" in names:
+                return archive.read("mimetype").decode("ascii", "replace").strip() == SNIFFED_TYPES[extension][0]
+            return False
+    except (zipfile.BadZipFile, OSError, KeyError, RuntimeError):
+        return False
+    finally:
+        upload.seek(0)
+
+
+def sniff(upload, extension):
+    """The content type of the upload if its content is what its extension promises, else None."""
+    if extension in TEXT_TYPES:
+        return TEXT_TYPES[extension] if _looks_like_text(_read(upload, TEXT_SAMPLE_BYTES)) else None
+    expected = SNIFFED_TYPES.get(extension)
+    if not expected:
+        return None
+    kind = filetype.guess(_read(upload, HEAD_BYTES))
+    if kind and kind.mime in expected:
+        return expected[0]
+    if kind and kind.mime == "application/zip" and (extension in ZIP_MARKERS or extension.startswith("od")):
+        return expected[0] if _zip_is(upload, extension) else None
+    return None
+
+
+def check(upload):
+    """A CheckedFile for an acceptable upload; ValidationError naming the file and the reason otherwise."""
+    name = clean_name(getattr(upload, "name", ""))
+    size = upload.size or 0
+    if size == 0:
+        raise ValidationError(_("«%(name)s» está vacío.") % {"name": name}, code="empty")
+    if size > max_size():
+        raise ValidationError(
+            _("«%(name)s» pesa %(size)s: el máximo es %(max)s por archivo.")
+            % {"name": name, "size": filesizeformat(size), "max": filesizeformat(max_size())},
+            code="too_big",
+        )
+    extension = extension_of(name)
+    if extension not in allowed_extensions():
+        raise ValidationError(
+            _("«%(name)s»: no aceptamos ese tipo de archivo. Podés adjuntar %(types)s.")
+            % {"name": name, "types": ", ".join(allowed_extensions())},
+            code="type",
+        )
+    content_type = sniff(upload, extension)
+    if not content_type:
+        raise ValidationError(
+            _("«%(name)s»: su contenido no es un archivo %(extension)s válido.")
+            % {"name": name, "extension": extension.upper()},
+            code="content",
+        )
+    return CheckedFile(upload=upload, name=name, content_type=content_type, size=size)
+
+
+# --- Files kept while their form comes back with an error ----------------------------------------
+
+
+def pending_for(user, form_key):
+    """The files a user already chose on this form."""
+    if not form_key:
+        return PendingUpload.objects.none()
+    return PendingUpload.objects.filter(owner=user, form_key=form_key)
+
+
+def keep(user, form_key, checked_files):
+    """Store accepted files of a form that came back with an error, so they are not chosen again."""
+    kept = []
+    for checked in checked_files:
+        pending = PendingUpload(
+            owner=user, form_key=form_key, original_name=checked.name, size=checked.size,
+            content_type=checked.content_type,
+        )
+        checked.upload.seek(0)
+        pending.file.save(checked.name, checked.upload, save=True)
+        kept.append(pending)
+    return kept
+
+
+def discard(pending_uploads):
+    """Delete pending rows and their files (after the commit, so a rollback keeps the files)."""
+    pending_uploads = list(pending_uploads)
+    names = [pending.file.name for pending in pending_uploads]
+    PendingUpload.objects.filter(pk__in=[pending.pk for pending in pending_uploads]).delete()
+    storage = PendingUpload._meta.get_field("file").storage
+    transaction.on_commit(lambda: [storage.delete(name) for name in names if name])
+
+
+def purge_expired(now=None):
+    """Forget the files of forms abandoned more than PENDING_UPLOAD_MAX_AGE_HOURS ago; returns how many."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(hours=settings.PENDING_UPLOAD_MAX_AGE_HOURS)
+    expired = list(PendingUpload.objects.filter(created_at__lt=cutoff)[:10_000])
+    with transaction.atomic():
+        discard(expired)
+    return len(expired)

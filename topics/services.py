@@ -1,0 +1,88 @@
+"""Every change to a topic and to who works it; changes to a person's topics are audited on their account."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from accounts import services as account_services
+from accounts.models import AccountAuditEntry, Role
+from topics.models import Topic
+
+OPERATOR_ROLES = (Role.OPERATOR, Role.ADMIN)
+
+
+def can_manage_topics(user):
+    return account_services.can_manage_accounts(user)
+
+
+def can_work_topics(user):
+    """Only operators and administrators work requests, so only they belong to topics."""
+    return user.role in OPERATOR_ROLES
+
+
+def _require(allowed):
+    if not allowed:
+        raise PermissionDenied
+
+
+def _audit_topic_change(*, by, user, added=(), removed=()):
+    if added or removed:
+        account_services.record(
+            actor=by, target=user, action=AccountAuditEntry.Action.TOPICS_CHANGED,
+            added=sorted(added), removed=sorted(removed),
+        )
+
+
+def _set_operators(topic, operators, *, by):
+    operators = set(operators)
+    for user in operators:
+        _require(can_work_topics(user))
+    current = set(topic.operators.all())
+    added, removed = operators - current, current - operators
+    topic.operators.add(*added)
+    topic.operators.remove(*removed)
+    for user in added:
+        _audit_topic_change(by=by, user=user, added=[topic.name])
+    for user in removed:
+        _audit_topic_change(by=by, user=user, removed=[topic.name])
+
+
+@transaction.atomic
+def create_topic(*, name, description="", operators=(), by):
+    """A new, active topic with its operators."""
+    _require(can_manage_topics(by))
+    topic = Topic.objects.create(name=name.strip(), description=description.strip())
+    _set_operators(topic, operators, by=by)
+    return topic
+
+
+@transaction.atomic
+def update_topic(topic, *, name, description="", operators=(), by):
+    """Rename or describe a topic and change who works it."""
+    _require(can_manage_topics(by))
+    topic.name = name.strip()
+    topic.description = description.strip()
+    topic.save(update_fields=["name", "description"])
+    _set_operators(topic, operators, by=by)
+    return topic
+
+
+@transaction.atomic
+def set_active(topic, active, *, by):
+    """Deactivate a topic (it receives no new requests; its requests and history stay) or reactivate it."""
+    _require(can_manage_topics(by))
+    Topic.objects.filter(pk=topic.pk).update(is_active=active)
+    topic.is_active = active
+    return topic
+
+
+@transaction.atomic
+def set_topics_of(user, topics, *, by):
+    """Make `topics` exactly the topics this operator or administrator works."""
+    _require(can_manage_topics(by) and can_work_topics(user))
+    topics = set(topics)
+    current = set(user.topics.all())
+    added, removed = topics - current, current - topics
+    user.topics.add(*added)
+    user.topics.remove(*removed)
+    _audit_topic_change(by=by, user=user, added=[t.name for t in added], removed=[t.name for t in removed])
+    return user
