@@ -85,7 +85,8 @@ class Ticket(models.Model):
             # "Todas" by state (Nuevo first) and any tray filtered by one state, in activity order.
             models.Index(fields=["-state", "-last_activity_at", "-number"], name="ticket_order_state_idx"),
             models.Index(fields=["company", "-last_activity_at"], name="ticket_filter_company_idx"),
-            # Reports: received per day and closed per day.
+            # Reports: received per day and closed per day. On PostgreSQL migration 0005 rebuilds both
+            # with INCLUDE columns so the reports are answered from the index alone.
             models.Index(fields=["created_at"], name="ticket_report_created_idx"),
             models.Index(fields=["closed_at"], name="ticket_report_closed_idx"),
         ]

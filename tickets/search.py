@@ -23,7 +23,7 @@ from functools import lru_cache
 import snowballstemmer
 from django.db import connection
 from django.db.models import BooleanField
-from django.db.models.expressions import RawSQL
+from django.db.models.expressions import Expression
 from stdnum.ar import cuit as stdnum_cuit
 
 CONFIG = "sysmo_es"
@@ -80,22 +80,34 @@ def matching(queryset, text, *, include_internal):
     return queryset.filter(condition)
 
 
-# The conditions, with what was typed always passed as a parameter, never formatted into the SQL.
-POSTGRES_PUBLIC = '"tickets_ticket"."search_public" @@ plainto_tsquery(%s, %s)'
-POSTGRES_ANY = ('("tickets_ticket"."search_public" @@ plainto_tsquery(%s, %s) '
-                'OR "tickets_ticket"."search_internal" @@ plainto_tsquery(%s, %s))')
-SQLITE_PUBLIC = ('"tickets_ticket"."number" IN '
-                 "(SELECT rowid FROM tickets_search_public WHERE tickets_search_public MATCH %s)")
-SQLITE_ANY = ('("tickets_ticket"."number" IN '
-              "(SELECT rowid FROM tickets_search_public WHERE tickets_search_public MATCH %s) "
-              'OR "tickets_ticket"."number" IN '
-              "(SELECT rowid FROM tickets_search_internal WHERE tickets_search_internal MATCH %s))")
+# The conditions; {t} is the ticket table's alias in the query at hand (a subquery renames it). What was
+# typed is always a parameter, never formatted into the SQL.
+POSTGRES_PUBLIC = "{t}.search_public @@ plainto_tsquery(%s, %s)"
+POSTGRES_ANY = "({t}.search_public @@ plainto_tsquery(%s, %s) OR {t}.search_internal @@ plainto_tsquery(%s, %s))"
+SQLITE_PUBLIC = "{t}.number IN (SELECT rowid FROM tickets_search_public WHERE tickets_search_public MATCH %s)"
+SQLITE_ANY = ("({t}.number IN (SELECT rowid FROM tickets_search_public WHERE tickets_search_public MATCH %s) "
+              "OR {t}.number IN (SELECT rowid FROM tickets_search_internal WHERE tickets_search_internal MATCH %s))")
+
+
+class Matches(Expression):
+    """A condition on the ticket row of the query it ends up in, whatever alias that query gives the table."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, template, params):
+        super().__init__()
+        self.template, self.params = template, params
+
+    def as_sql(self, compiler, connection):
+        alias = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        return self.template.format(t=alias), self.params
 
 
 def _postgres_condition(text, include_internal):
     if include_internal:
-        return RawSQL(POSTGRES_ANY, [CONFIG, text, CONFIG, text], output_field=BooleanField())  # noqa: S611
-    return RawSQL(POSTGRES_PUBLIC, [CONFIG, text], output_field=BooleanField())  # noqa: S611
+        return Matches(POSTGRES_ANY, [CONFIG, text, CONFIG, text])
+    return Matches(POSTGRES_PUBLIC, [CONFIG, text])
 
 
 def _sqlite_condition(text, include_internal):
@@ -103,8 +115,8 @@ def _sqlite_condition(text, include_internal):
     if not expression:
         return None
     if include_internal:
-        return RawSQL(SQLITE_ANY, [expression, expression], output_field=BooleanField())  # noqa: S611
-    return RawSQL(SQLITE_PUBLIC, [expression], output_field=BooleanField())  # noqa: S611
+        return Matches(SQLITE_ANY, [expression, expression])
+    return Matches(SQLITE_PUBLIC, [expression])
 
 
 def fts_expression(text):

@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from tickets import search, tray_counts
 from tickets.models import Intervention, Ticket
@@ -57,3 +58,18 @@ def test_bench_inboxes_needs_data():
     with pytest.raises(CommandError, match="generate_tickets"):
         run("bench_inboxes")
 
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="two writers need PostgreSQL (DATABASE_URL=postgres://…)")
+def test_two_writers_write_every_batch_once_indexed_and_counted():
+    output = run("generate_tickets", "230", "--seed", "7", "--batch-size", "40", "--writers", "2")
+    assert "230 solicitudes" in output
+    numbers = list(Ticket.objects.order_by("number").values_list("number", flat=True))
+    assert len(numbers) == 230 and numbers == list(range(numbers[0], numbers[0] + 230))
+    assert tray_counts.drift() == {}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM tickets_ticket WHERE search_public IS NULL")
+        assert cursor.fetchone()[0] == 0
+    assert Intervention.objects.filter(ticket__isnull=True).count() == 0

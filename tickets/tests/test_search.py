@@ -70,6 +70,19 @@ def test_each_write_refreshes_the_index_in_its_transaction(world):
     assert found(requester, "proveedor") == set()
 
 
+def test_matches_beyond_the_first_page_of_the_tray_are_found(world, client, settings):
+    """The search is a condition of the list's own subquery (pagination): it must apply to that subquery's rows."""
+    requester = world["requester"]
+    older = TicketFactory.create_batch(3, topic=world.topic, requester=requester, subject="Balanza descalibrada")
+    TicketFactory.create_batch(30, topic=world.topic, requester=requester, subject="Otra cosa")  # more recent
+    search.refresh(Ticket.objects.values_list("pk", flat=True))
+    client.force_login(requester)
+    page = client.get(reverse("tickets:inbox"), {"q": "balanzas"}).content.decode()
+    assert page.count("Balanza descalibrada") == 3
+    assert "3 solicitudes" in page
+    assert {t.pk for t in older} == found(requester, "balanza")
+
+
 def test_search_never_scans_the_table_with_like(filed, world):
     with CaptureQueriesContext(connection) as queries:
         found(world["topic operator"], "impresora")

@@ -2,18 +2,22 @@
 
 For load tests and reports. People and topics go through the ORM (they are few); requests,
 interventions and events are written in batches with explicit ids above the current maximum:
-COPY on PostgreSQL, executemany on SQLite. Requests are written after their interventions (the foreign
-keys are checked at commit) so that they are indexed for search as they are written: on PostgreSQL
-they go through a staging table into an INSERT … SELECT that computes their tsvectors (one write per
-row); on SQLite one INSERT … SELECT per batch fills the FTS5 tables. The sequences are moved past the
+COPY on PostgreSQL (two connections at once, see BatchWriters), executemany on SQLite. Requests are
+written after their interventions (the foreign keys are checked at commit) so that they are indexed for
+search as they are written: on PostgreSQL they go through a staging table into an INSERT … SELECT that
+computes their tsvectors (one write per row); on SQLite one INSERT … SELECT per batch fills the FTS5
+tables. The sequences are moved past the
 new ids and the tab counts recounted (tickets.tray_counts.rebuild) at the end.
 """
 
 import argparse
 import random
 import time
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from itertools import islice
 
 from allauth.account.models import EmailAddress
@@ -79,8 +83,10 @@ class Command(BaseCommand):
         parser.add_argument("count", type=positive_int, help="cuántas solicitudes generar")
         parser.add_argument("--seed", type=int, help="semilla: la misma semilla repite los mismos datos")
         parser.add_argument("--batch-size", type=positive_int, default=5000, help="solicitudes por transacción")
+        parser.add_argument("--writers", type=positive_int, default=2,
+                            help="conexiones que escriben lotes a la vez (solo PostgreSQL)")
 
-    def handle(self, count, seed, batch_size, **options):
+    def handle(self, count, seed, batch_size, writers, **options):
         started = time.monotonic()
         writer = writer_for_database()
         if seed is None:
@@ -99,14 +105,10 @@ class Command(BaseCommand):
         builder = RowBuilder(cast, requests_rng, simulator, now, writer.to_db_time)
         schedule = request_schedule(random.Random(f"{seed}:schedule"), count, now)
         try:
-            with tqdm(total=count, unit=" solicitudes", desc="Generando") as progress:
+            with tqdm(total=count, unit=" solicitudes", desc="Generando") as progress, \
+                    BatchWriters(writer, writers) as pool:
                 for times in batches(schedule, batch_size):
-                    tickets, interventions, events = builder.rows_for(times)
-                    with transaction.atomic():
-                        writer.write(Intervention, INTERVENTION_FIELDS, interventions)
-                        writer.write(Event, EVENT_FIELDS, events)
-                        writer.write_tickets(tickets)
-                    progress.update(len(times))
+                    pool.submit(builder.rows_for(times), partial(progress.update, len(times)))
         finally:
             # Also after an interruption: the batches already committed used explicit ids.
             reset_sequences()
@@ -312,6 +314,63 @@ class RowBuilder:
 
 
 # --- Writers -------------------------------------------------------------------------------------
+
+def write_batch(writer, rows):
+    """One batch in one transaction: interventions and events first, then the requests (indexed as written)."""
+    tickets, interventions, events = rows
+    with transaction.atomic():
+        writer.write(Intervention, INTERVENTION_FIELDS, interventions)
+        writer.write(Event, EVENT_FIELDS, events)
+        writer.write_tickets(tickets)
+
+
+class BatchWriters:
+    """Writes batches on `count` connections at once while the next batches are built.
+
+    On PostgreSQL the database's work (writing, indexing, computing the search vectors) is most of the time
+    and each connection uses one core. The ids are explicit, so batches may commit in any order. Inside an
+    outer transaction (the tests) or on SQLite (one writer at a time) the batches are written in place.
+    """
+
+    def __init__(self, writer, count):
+        self.writer = writer
+        parallel = count > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block
+        self.pool = ThreadPoolExecutor(max_workers=count) if parallel else None
+        self.pending = deque()
+        self.limit = count
+
+    def __enter__(self):
+        return self
+
+    def submit(self, rows, done):
+        if self.pool is None:
+            write_batch(self.writer, rows)
+            done()
+            return
+        while len(self.pending) >= self.limit:
+            self._wait_oldest()
+        self.pending.append((self.pool.submit(self._write_and_close, rows), done))
+
+    def _write_and_close(self, rows):
+        try:
+            write_batch(self.writer, rows)
+        finally:
+            connection.close()  # this thread's own connection
+
+    def _wait_oldest(self):
+        future, done = self.pending.popleft()
+        future.result()  # a failed batch stops the run with its error
+        done()
+
+    def __exit__(self, *exc):
+        try:
+            while self.pending:
+                self._wait_oldest()
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown(wait=True, cancel_futures=True)
+        return False
+
 
 def columns_of(model, field_names):
     """The quoted column names of `field_names`, comma separated."""
