@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -23,7 +25,8 @@ def outbox_list(request):
         status = ""
     page = Paginator(messages_, 50).get_page(request.GET.get("pagina"))
     return render(request, "accounts/outbox.html", {
-        "summary": outbox.summary(), "page": page, "status": status, "statuses": OutboxMessage.Status.choices,
+        "summary": outbox.summary(), "page": page, "status": status,
+        "status_query": urlencode({"estado": status}) if status else "", "statuses": OutboxMessage.Status.choices,
     })
 
 

@@ -100,3 +100,6 @@ def test_the_list_filters_by_a_known_status_and_paginates(client, django_assert_
     assert len(client.get(url, {"pagina": 2}).context["page"].object_list) == 6
     assert [m.status for m in client.get(url, {"estado": "failed"}).context["page"].object_list] == ["failed"]
     assert len(client.get(url, {"estado": "status__gt"}).context["page"].object_list) == 50  # unknown: ignored
+    assert 'href="?pagina=2"' in first.content.decode()
+    sent_first_page = client.get(url, {"estado": "sent"}).content.decode()
+    assert 'href="?estado=sent&amp;pagina=2"' in sent_first_page  # the status travels with the pages
