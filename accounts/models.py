@@ -35,7 +35,17 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrador")
 
 
-class UserManager(BaseUserManager):
+# "Operators and administrators": the people who work requests (staff). The one definition.
+STAFF_ROLES = (Role.OPERATOR, Role.ADMIN)
+
+
+class UserQuerySet(models.QuerySet):
+    def staff(self):
+        """Active operators and administrators: the people who may work requests now."""
+        return self.filter(role__in=STAFF_ROLES, is_active=True)
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True
 
     def get_by_natural_key(self, email):
@@ -84,6 +94,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         ]
 
     def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self):
+        """How the product names a person everywhere: their name, or their email when they gave none."""
         return self.full_name or self.email
 
     def clean(self):
@@ -108,7 +123,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_operator(self):
         """Operators and administrators both work requests."""
-        return self.role in (Role.OPERATOR, Role.ADMIN)
+        return self.role in STAFF_ROLES
 
     @property
     def is_administrator(self):

@@ -7,7 +7,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role, User
+from accounts.models import STAFF_ROLES, User
 from reports.metrics import Period
 from topics.models import Topic
 
@@ -38,7 +38,7 @@ class LocalDateField(forms.DateField):
 
 class OperatorChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, user):
-        return user.full_name or user.email
+        return user.display_name
 
 
 def default_period(today=None):
@@ -60,7 +60,7 @@ class ReportForm(forms.Form):
     )
     operador = OperatorChoiceField(
         label=_("Operador"), required=False,
-        queryset=User.objects.filter(role__in=[Role.OPERATOR, Role.ADMIN]).order_by("full_name", "email"),
+        queryset=User.objects.filter(role__in=STAFF_ROLES).order_by("full_name", "email"),
         empty_label=_("Todos"), help_text=_("Solicitudes asignadas a esa persona."),
         error_messages={"invalid_choice": _("Elegí un operador de la lista.")},
     )

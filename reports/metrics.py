@@ -220,7 +220,7 @@ def resolved_per_operator(tickets, period):
         .values_list("closed_by", "resolved", "average")
     )
     names = {
-        pk: full_name or email
+        pk: full_name or email  # User.display_name, read as two columns
         for pk, full_name, email in User.objects.filter(pk__in=[row[0] for row in rows if row[0]])
         .values_list("pk", "full_name", "email")
     }

@@ -107,7 +107,7 @@ class OrderingFilter(django_filters.Filter):
 
 class PersonChoiceField(ModelChoiceField):
     def label_from_instance(self, user):
-        return user.full_name or user.email
+        return user.display_name
 
 
 class PersonFilter(django_filters.ModelChoiceFilter):
@@ -308,7 +308,7 @@ class TicketFilter(django_filters.FilterSet):
             return queryset
         files = Attachment.objects.filter(ticket=OuterRef("pk"))
         if not self.user.is_operator:  # a client never learns that an internal comment carries a file
-            files = files.filter(Q(intervention__isnull=True) | Q(intervention__internal=False))
+            files = files.for_clients()
         return queryset.filter(Exists(files))
 
     def keep(self, queryset, name, value):

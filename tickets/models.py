@@ -188,6 +188,24 @@ def attachment_path(instance, filename):
     return f"attachments/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
 
 
+# The one answer to "may a client see this file": a file of the description or of a public message.
+# The request page, downloads, search and the "con adjuntos" filter all ask it (AttachmentQuerySet).
+CLIENT_VISIBLE_FILE = Q(intervention__isnull=True) | Q(intervention__internal=False)
+
+
+class AttachmentQuerySet(models.QuerySet):
+    def for_clients(self):
+        """Only the files a client may see (never an internal comment's)."""
+        return self.filter(CLIENT_VISIBLE_FILE)
+
+    def seen_by(self, user, ticket):
+        """The files of `ticket` that `user` may see (the caller already knows the user sees the request)."""
+        from tickets.permissions import sees_internal
+
+        files = self.filter(ticket=ticket)
+        return files if sees_internal(user, ticket) else files.for_clients()
+
+
 class Attachment(models.Model):
     """A file sent with a request's description (intervention empty) or with an intervention."""
 
@@ -209,6 +227,8 @@ class Attachment(models.Model):
     )
     created_at = models.DateTimeField(_("fecha"), default=timezone.now)
 
+    objects = AttachmentQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("adjunto")
         verbose_name_plural = _("adjuntos")
@@ -222,6 +242,7 @@ class Attachment(models.Model):
 
     @property
     def internal(self):
+        """The Python side of CLIENT_VISIBLE_FILE, for a file already in hand."""
         return bool(self.intervention_id) and self.intervention.internal
 
 
@@ -233,6 +254,8 @@ class EventKind(models.TextChoices):
     TOPIC_CHANGED = "topic_changed", _("Cambio de temática")
     CLOSED = "closed", _("Cerrada")
     REOPENED = "reopened", _("Reabierta")
+    # Its assignee lost access (deactivated, no longer an operator, or taken off the topic): back to Nuevo.
+    RELEASED = "released", _("Devuelta a Nuevo")
 
 
 class Event(models.Model):

@@ -5,7 +5,8 @@ disagree. Each predicate answers for the request as it is now (its state include
 on the row they locked.
 """
 
-from tickets.models import State
+from tickets import moves
+from tickets.moves import Move
 
 
 def operated_topic_ids(user):
@@ -45,33 +46,56 @@ def sees_internal(user, ticket):
     return can_view(user, ticket) and user.is_operator
 
 
+def can_make(user, move, ticket):
+    """Whether `user` may make `move` on the request now: who they are (the rule's predicate) and the
+    request's state (tickets.moves.RULES)."""
+    return is_allowed_to(user, move, ticket) and moves.allowed_in(move, ticket.state)
+
+
+def is_allowed_to(user, move, ticket):
+    """Whether `user` is someone who may make `move` on this request at all, whatever its state."""
+    return _WHO[moves.RULES[move].who](user, ticket)
+
+
 def can_reply(user, ticket):
     """A public intervention: the requester and whoever works on the request, in any state."""
-    return can_view(user, ticket)
+    return can_make(user, Move.REPLY, ticket)
 
 
 def can_comment_internally(user, ticket):
-    return sees_internal(user, ticket)
+    return can_make(user, Move.COMMENT, ticket)
 
 
 def can_take(user, ticket):
-    return works_on(user, ticket) and ticket.state == State.NEW
+    return can_make(user, Move.TAKE, ticket)
 
 
 def can_assign(user, ticket):
-    return works_on(user, ticket) and ticket.state != State.CLOSED
+    return can_make(user, Move.ASSIGN, ticket)
 
 
 def can_change_topic(user, ticket):
-    return works_on(user, ticket) and ticket.state != State.CLOSED
+    return can_make(user, Move.CHANGE_TOPIC, ticket)
 
 
 def can_close(user, ticket):
-    return works_on(user, ticket) and ticket.state == State.IN_PROGRESS
+    return can_make(user, Move.CLOSE, ticket)
 
 
 def can_reopen(user, ticket):
-    return works_on(user, ticket) and ticket.state == State.CLOSED
+    return can_make(user, Move.REOPEN, ticket)
+
+
+def may_be_assigned(person, ticket):
+    """Whom a request may be given to: an active operator or administrator who works its topic."""
+    return _active(person) and person.is_operator and ticket.topic_id in operated_topic_ids(person)
+
+
+def may_hold(person, ticket):
+    """Whether `person` may stay the assignee of an open request: someone who may be assigned it, or an
+    administrator. An assignee who no longer may (deactivated, no longer staff, off the topic) is replaced
+    (tickets.services.hand_off_stranded), so no open request waits on someone who cannot act on it."""
+    return may_be_assigned(person, ticket) or (_active(person) and person.is_administrator)
 
 
 def can_download(user, attachment, ticket):
@@ -93,3 +117,6 @@ def actions_for(user, ticket):
         "reopen": can_reopen(user, ticket),
         "works_on": works_on(user, ticket),
     }
+
+
+_WHO = {"can_view": can_view, "sees_internal": sees_internal, "works_on": works_on}

@@ -4,10 +4,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role
 from tickets import pagination, permissions
 from tickets.models import (
     AssigneeStateCount,
@@ -21,9 +19,6 @@ from tickets.models import (
 )
 from topics import selectors as topics_selectors
 from topics.models import Topic
-
-STAFF_ROLES = (Role.OPERATOR, Role.ADMIN)
-
 
 # --- Trays (bandejas) -------------------------------------------------------------------------------
 
@@ -188,10 +183,9 @@ def timeline(ticket, user):
     """
     with_internal = permissions.sees_internal(user, ticket)
     interventions = Intervention.objects.filter(ticket=ticket).select_related("author").order_by("created_at", "id")
-    attachments = Attachment.objects.filter(ticket=ticket).order_by("created_at", "id")
+    attachments = Attachment.objects.seen_by(user, ticket).order_by("created_at", "id")
     if not with_internal:
         interventions = interventions.filter(internal=False)
-        attachments = attachments.filter(Q(intervention__isnull=True) | Q(intervention__internal=False))
     files_of = {}
     for attachment in attachments.only("id", "intervention_id", "original_name", "size", "content_type"):
         files_of.setdefault(attachment.intervention_id, []).append(attachment)
@@ -215,51 +209,15 @@ def _order_of(entry):
 
 def attachment_for(user, ticket, attachment_id):
     """A file of a request the user sees, or None; internal comments' files only for those who see them."""
-    attachments = Attachment.objects.filter(ticket=ticket, pk=attachment_id).select_related("intervention")
-    if not permissions.sees_internal(user, ticket):
-        attachments = attachments.filter(Q(intervention__isnull=True) | Q(intervention__internal=False))
-    return attachments.first()
+    return Attachment.objects.seen_by(user, ticket).filter(pk=attachment_id).select_related("intervention").first()
 
 
 # --- People and topics around a request ------------------------------------------------------------
 
 
-def _active_staff():
-    return get_user_model().objects.filter(is_active=True, role__in=STAFF_ROLES)
-
-
 def topic_operators(topic_id):
     """The active operators (and administrators) of a topic, by name."""
-    return list(_active_staff().filter(topics=topic_id).order_by("full_name", "pk"))
-
-
-def reply_recipients(ticket, author, internal=False):
-    """Who is emailed when `author` writes on the request: the other side, never the author.
-
-    Public, from the requester: the assignee, or the topic's operators while nobody is assigned.
-    Public, from an operator: the requester, and the assignee if someone else.
-    Internal: the assignee and the operators who have written on it; never the requester.
-    """
-    if internal:
-        involved = Intervention.objects.filter(ticket=ticket).values("author_id")
-        people = (
-            _active_staff()
-            .filter(Q(pk=ticket.assignee_id) | Q(pk__in=involved))
-            .filter(Q(role=Role.ADMIN) | Q(topics=ticket.topic_id) | Q(pk=ticket.assignee_id))
-            .exclude(pk__in=[author.pk, ticket.requester_id])
-            .distinct()
-            .order_by("full_name", "pk")
-        )
-        return list(people)
-    if author.pk == ticket.requester_id:
-        if ticket.assignee_id:
-            assignee = ticket.assignee
-            return [assignee] if assignee.is_active and assignee.pk != author.pk else []
-        return [person for person in topic_operators(ticket.topic_id) if person.pk != author.pk]
-    people = [ticket.requester]
-    if ticket.assignee_id and ticket.assignee_id != author.pk:
-        people.append(ticket.assignee)
-    return [person for person in people if person.is_active and person.pk != author.pk]
+    return list(get_user_model().objects.staff().filter(topics=topic_id).order_by("full_name", "pk"))
 
 
 def assignable_operators(ticket):
@@ -273,4 +231,5 @@ def topics_to_move_to(ticket):
 
 
 def active_topics():
-    return Topic.objects.filter(is_active=True).order_by("name")
+    """The topics a new request may be filed under (topics.selectors.open_topics)."""
+    return topics_selectors.open_topics()

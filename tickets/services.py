@@ -3,7 +3,9 @@
 Each function checks permission (tickets.permissions) on the row it locked, changes the request, writes
 the Event, moves `last_activity_at`, keeps the tab counts (tickets.tray_counts) and the search index
 (tickets.search) exact and queues the emails (tickets.notifications), all in one transaction.
-Views, admin actions and commands call these; nothing else writes tickets.
+Which states a move leaves from and goes to is tickets.moves; who is emailed is tickets.recipients.
+Each move returns a tickets.moves.Outcome saying what happened. Views, admin actions and commands call
+these; nothing else writes tickets.
 """
 
 from contextlib import contextmanager
@@ -12,9 +14,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tickets import notifications, permissions, search, selectors, tray_counts
+from tickets import moves, notifications, permissions, recipients, search, tray_counts
 from tickets.models import Attachment, Event, EventKind, Intervention, State, Ticket
+from tickets.moves import Move, Outcome
 from tickets.tray_counts import Place, place_of
+from topics import selectors as topics_selectors
 
 
 class Refused(Exception):
@@ -26,7 +30,7 @@ class AlreadyTaken(Refused):
 
     def __init__(self, assignee):
         self.assignee = assignee
-        name = assignee.full_name or assignee.email if assignee else _("otra persona")
+        name = assignee.display_name if assignee else _("otra persona")
         super().__init__(_("%(name)s ya tomó esta solicitud.") % {"name": name})
 
 
@@ -46,13 +50,13 @@ def _locked(ticket):
     return Ticket.objects.select_for_update().get(pk=ticket.pk)
 
 
-def _require(allowed, by, ticket, message, staff_only=True):
-    """NotFound if `by` may not act on the request at all, Refused with `message` if only its state forbids."""
-    if allowed:
+def _require(move, by, ticket):
+    """NotFound if `by` may not make `move` on the request at all, Refused if only its state forbids it."""
+    if permissions.can_make(by, move, ticket):
         return
-    if not permissions.can_view(by, ticket) or (staff_only and not permissions.works_on(by, ticket)):
+    if not permissions.is_allowed_to(by, move, ticket):
         raise NotFound
-    raise Refused(message)
+    raise Refused(moves.refusal(move))
 
 
 def _event(ticket, by, kind, at, before="", after=""):
@@ -73,8 +77,24 @@ def _recount(before, ticket):
 
 
 def _name(user):
-    return user.full_name or user.email
+    return user.display_name
 
+
+def _tell(move, ticket, by, *, former_assignee=None, **context):
+    """Email whoever tickets.recipients names for this move; returns who that was."""
+    told = recipients.notices(move, ticket, by, former_assignee=former_assignee)
+    notifications.send(told, ticket, move=move, by=by, **context)
+    return tuple(person for person, _template in told)
+
+
+def _reopened_fields(ticket):
+    """Reopening goes back to En proceso with the same assignee while they can still act on the request;
+    otherwise back to Nuevo, unassigned, for the topic to take (no open request is held by someone who
+    cannot act on it)."""
+    assignee = ticket.assignee if ticket.assignee_id else None
+    if assignee is not None and permissions.may_hold(assignee, ticket):
+        return {"state": State.IN_PROGRESS, "closed_at": None, "closed_by": None}
+    return {"state": State.NEW, "assignee": None, "taken_at": None, "closed_at": None, "closed_by": None}
 
 @contextmanager
 def _storing_files():
@@ -112,18 +132,22 @@ def _attach(stored, ticket, intervention, by, files, pending, at):
     return attachments
 
 
-# --- Create --------------------------------------------------------------------------------------
+# --- Create ---------------------------------------------------------------------------------------
 
 
 def create(*, by, topic, subject, description, files=(), pending=(), submission_key=None):
-    """File a request; (ticket, created). The same form sent twice returns the first request, not a new one."""
+    """File a request; (ticket, created). The same form sent twice returns the first request, not a new one.
+
+    Raises NotFound for an anonymous or deactivated user, Refused for an empty subject or description or a
+    topic that receives no requests (inactive, or nobody works it: topics.selectors.open_topics).
+    """
     if submission_key and (existing := Ticket.objects.filter(requester=by, submission_key=submission_key).first()):
         return existing, False
     if not getattr(by, "is_authenticated", False) or not by.is_active:
         raise NotFound
     if not subject.strip() or not description.strip():
         raise Refused(_("Escribí un asunto y una descripción."))
-    if not topic.is_active:
+    if not topics_selectors.open_topics().filter(pk=topic.pk).exists():
         raise Refused(_("La temática «%(topic)s» ya no recibe solicitudes. Elegí otra.") % {"topic": topic.name})
     try:
         with _storing_files() as stored, transaction.atomic():
@@ -136,7 +160,7 @@ def create(*, by, topic, subject, description, files=(), pending=(), submission_
             tray_counts.moved(None, place_of(ticket))
             search.refresh([ticket.number])
             attachments = _attach(stored, ticket, None, by, files, pending, now)
-            notifications.request_filed(ticket, attachments, selectors.topic_operators(topic.pk))
+            _tell(Move.CREATE, ticket, by, attachments=attachments)
     except IntegrityError:
         # Two submissions of one form at the same moment: the other one filed it.
         existing = submission_key and Ticket.objects.filter(requester=by, submission_key=submission_key).first()
@@ -150,22 +174,24 @@ def create(*, by, topic, subject, description, files=(), pending=(), submission_
 
 
 def reply(ticket, *, by, body, files=(), pending=()):
-    """A public intervention. The requester writing on a closed request reopens it, and the history says so."""
+    """A public intervention; returns its Outcome.
+
+    The requester writing on a closed request reopens it (the brief); staff answering a Nuevo request take
+    it (tickets.moves.reply_takes). Raises NotFound if `by` may not write on it, Refused for an empty message.
+    """
     return _write(ticket, by=by, body=body, files=files, pending=pending, internal=False)
 
 
 def comment_internally(ticket, *, by, body, files=(), pending=()):
-    """An internal comment: only operators see it, and only the assignee and operators involved are emailed."""
+    """An internal comment (only staff see it); returns its Outcome. Raises NotFound for a client."""
     return _write(ticket, by=by, body=body, files=files, pending=pending, internal=True)
 
 
 def _write(ticket, *, by, body, files, pending, internal):
+    move = Move.COMMENT if internal else Move.REPLY
     with _storing_files() as stored, transaction.atomic():
         ticket = _locked(ticket)
-        if internal:
-            _require(permissions.can_comment_internally(by, ticket), by, ticket, "")
-        else:
-            _require(permissions.can_reply(by, ticket), by, ticket, "", staff_only=False)
+        _require(move, by, ticket)
         if not body.strip():
             raise Refused(_("Escribí un mensaje."))
         before = place_of(ticket)
@@ -173,31 +199,34 @@ def _write(ticket, *, by, body, files, pending, internal):
         intervention = Intervention.objects.create(ticket=ticket, author=by, body=body, internal=internal,
                                                    created_at=now)
         attachments = _attach(stored, ticket, intervention, by, files, pending, now)
-        reopened = not internal and ticket.state == State.CLOSED and by.pk == ticket.requester_id
+        reopened = moves.reply_reopens(ticket, by, internal=internal)
+        taken = moves.reply_takes(ticket, by, internal=internal)
         if reopened:
-            _event(ticket, by, EventKind.REOPENED, now, before=State.CLOSED, after=State.IN_PROGRESS)
-            _touch(ticket, now, state=State.IN_PROGRESS, closed_at=None, closed_by=None)
+            fields = _reopened_fields(ticket)
+            _event(ticket, by, EventKind.REOPENED, now, before=State.CLOSED, after=fields["state"])
+            _touch(ticket, now, **fields)
+        elif taken:
+            _event(ticket, by, EventKind.TAKEN, now, after=_name(by))
+            _touch(ticket, now, state=State.IN_PROGRESS, assignee=by, taken_at=now)
         else:
             _touch(ticket, now)
         _recount(before, ticket)
         search.refresh([ticket.number])
-        recipients = selectors.reply_recipients(ticket, by, internal=internal)
-        notifications.new_message(ticket, intervention, attachments, recipients, reopened=reopened)
-    return intervention
+        told = _tell(move, ticket, by, intervention=intervention, attachments=attachments, reopened=reopened)
+    return Outcome(ticket, intervention=intervention, reopened=reopened, taken=taken, recipients=told)
 
 
 # --- Moves ---------------------------------------------------------------------------------------
 
 
 def take(ticket, *, by):
-    """Nuevo → En proceso with `by` as the assignee. Of two operators at once exactly one wins."""
+    """Nuevo → En proceso with `by` as the assignee; returns the Outcome. Of two operators at once exactly
+    one wins: the other gets AlreadyTaken naming the winner."""
     with transaction.atomic():
         current = _locked(ticket)
-        _require(permissions.works_on(by, current), by, current, "")
-        if current.state != State.NEW:
-            if current.assignee_id:
-                raise AlreadyTaken(current.assignee)
-            raise Refused(_("Solo se puede tomar una solicitud nueva."))
+        if permissions.is_allowed_to(by, Move.TAKE, current) and current.assignee_id:
+            raise AlreadyTaken(current.assignee)
+        _require(Move.TAKE, by, current)
         now = timezone.now()
         # The conditional update is what makes taking atomic, even where the row lock above is a no-op.
         won = Ticket.objects.filter(pk=current.pk, state=State.NEW, assignee__isnull=True).update(
@@ -207,78 +236,140 @@ def take(ticket, *, by):
             raise AlreadyTaken(Ticket.objects.select_related("assignee").get(pk=current.pk).assignee)
         _event(current, by, EventKind.TAKEN, now, after=_name(by))
         tray_counts.moved(place_of(current), Place(current.topic_id, State.IN_PROGRESS, by.pk))
-    return Ticket.objects.get(pk=current.pk)
+        taken = Ticket.objects.get(pk=current.pk)
+        told = _tell(Move.TAKE, taken, by)
+    return Outcome(taken, taken=True, recipients=told)
 
 
 def assign(ticket, *, by, assignee):
-    """Give the request to an operator of its topic; a new request moves to En proceso."""
+    """Give the request to an operator of its topic (a Nuevo one moves to En proceso); returns the Outcome.
+
+    Raises Refused if `assignee` does not work the topic or already holds it.
+    """
     with transaction.atomic():
         ticket = _locked(ticket)
-        _require(permissions.can_assign(by, ticket), by, ticket, _("Una solicitud cerrada no se puede asignar."))
-        if not any(person.pk == assignee.pk for person in selectors.assignable_operators(ticket)):
-            raise Refused(_("%(name)s no atiende la temática «%(topic)s».")
-                          % {"name": _name(assignee), "topic": ticket.topic.name})
-        if ticket.assignee_id == assignee.pk:
-            raise Refused(_("La solicitud ya está asignada a %(name)s.") % {"name": _name(assignee)})
-        now = timezone.now()
-        place = place_of(ticket)
-        before = _name(ticket.assignee) if ticket.assignee_id else ""
-        fields = {"assignee": assignee}
-        if ticket.state == State.NEW:
-            fields.update(state=State.IN_PROGRESS, taken_at=now)
-        _event(ticket, by, EventKind.ASSIGNED, now, before=before, after=_name(assignee))
-        _touch(ticket, now, **fields)
-        _recount(place, ticket)
-        notifications.assigned(ticket, by)
-    return ticket
+        _require(Move.ASSIGN, by, ticket)
+        _check_assignee(ticket, assignee)
+        told = _give(ticket, by=by, assignee=assignee, now=timezone.now())
+    return Outcome(ticket, recipients=told)
+
+
+def _check_assignee(ticket, assignee):
+    if not permissions.may_be_assigned(assignee, ticket):
+        raise Refused(_("%(name)s no atiende la temática «%(topic)s».")
+                      % {"name": _name(assignee), "topic": ticket.topic.name})
+    if ticket.assignee_id == assignee.pk:
+        raise Refused(_("La solicitud ya está asignada a %(name)s.") % {"name": _name(assignee)})
+
+
+def _give(ticket, *, by, assignee, now):
+    """The locked request passes to `assignee` (checked by the caller): Event, counts, emails."""
+    former = ticket.assignee if ticket.assignee_id else None
+    place = place_of(ticket)
+    fields = {"assignee": assignee}
+    if ticket.state == State.NEW:
+        fields.update(state=State.IN_PROGRESS, taken_at=now)
+    _event(ticket, by, EventKind.ASSIGNED, now, before=_name(former) if former else "", after=_name(assignee))
+    _touch(ticket, now, **fields)
+    _recount(place, ticket)
+    return _tell(Move.ASSIGN, ticket, by, former_assignee=former)
 
 
 def change_topic(ticket, *, by, topic):
-    """Move the request to another active topic; its operators are told. The assignee stays."""
+    """Move the request to another active topic; its operators are told. The assignee stays while they may
+    hold it there (tickets.permissions.may_hold), else it goes back to Nuevo in the new topic. Returns the
+    Outcome."""
     with transaction.atomic():
         ticket = _locked(ticket)
-        _require(permissions.can_change_topic(by, ticket), by, ticket,
-                 _("Una solicitud cerrada no puede cambiar de temática."))
+        _require(Move.CHANGE_TOPIC, by, ticket)
         if not topic.is_active or topic.pk == ticket.topic_id:
             raise Refused(_("Elegí otra temática activa."))
         now = timezone.now()
         old_topic, place = ticket.topic, place_of(ticket)
         _event(ticket, by, EventKind.TOPIC_CHANGED, now, before=old_topic.name, after=topic.name)
         _touch(ticket, now, topic=topic)
+        former = ticket.assignee if ticket.assignee_id else None
+        if former is not None and not permissions.may_hold(former, ticket):
+            _event(ticket, by, EventKind.RELEASED, now, before=_name(former), after=State.NEW)
+            _touch(ticket, now, state=State.NEW, assignee=None, taken_at=None)
         _recount(place, ticket)
-        notifications.moved(ticket, by, old_topic, selectors.topic_operators(topic.pk))
-    return ticket
+        told = _tell(Move.CHANGE_TOPIC, ticket, by, former_assignee=former, moved_from=old_topic)
+    return Outcome(ticket, recipients=told)
 
 
 def close(ticket, *, by, message=""):
-    """En proceso → Cerrado, with an optional closing message that the requester receives."""
+    """Nuevo or En proceso → Cerrado, with an optional closing message the requester receives. Closing a
+    Nuevo request takes it first (the closer becomes its assignee). Returns the Outcome."""
     with transaction.atomic():
         ticket = _locked(ticket)
-        _require(permissions.can_close(by, ticket), by, ticket, _close_refusal(ticket))
+        _require(Move.CLOSE, by, ticket)
         now, place = timezone.now(), place_of(ticket)
+        taken = moves.close_takes(ticket)
+        intervention = None
+        if taken:
+            _event(ticket, by, EventKind.TAKEN, now, after=_name(by))
+            _touch(ticket, now, assignee=by, taken_at=now)
         if message:
-            Intervention.objects.create(ticket=ticket, author=by, body=message, internal=False, created_at=now)
+            intervention = Intervention.objects.create(ticket=ticket, author=by, body=message, internal=False,
+                                                       created_at=now)
             search.refresh([ticket.number])
         _event(ticket, by, EventKind.CLOSED, now, before=ticket.state, after=State.CLOSED)
         _touch(ticket, now, state=State.CLOSED, closed_at=now, closed_by=by)
         _recount(place, ticket)
-        notifications.closed(ticket, by, message)
-    return ticket
-
-
-def _close_refusal(ticket):
-    if ticket.state == State.CLOSED:
-        return _("La solicitud ya está cerrada.")
-    return _("Tomá o asigná la solicitud antes de cerrarla.")
+        told = _tell(Move.CLOSE, ticket, by, message=message)
+    return Outcome(ticket, intervention=intervention, taken=taken, recipients=told)
 
 
 def reopen(ticket, *, by):
-    """Cerrado → En proceso."""
+    """Cerrado → En proceso (or Nuevo, when its assignee can no longer act on it); the requester and the
+    assignee are told. Returns the Outcome."""
     with transaction.atomic():
         ticket = _locked(ticket)
-        _require(permissions.can_reopen(by, ticket), by, ticket, _("Solo se puede reabrir una solicitud cerrada."))
+        _require(Move.REOPEN, by, ticket)
         now, place = timezone.now(), place_of(ticket)
-        _event(ticket, by, EventKind.REOPENED, now, before=State.CLOSED, after=State.IN_PROGRESS)
-        _touch(ticket, now, state=State.IN_PROGRESS, closed_at=None, closed_by=None)
+        fields = _reopened_fields(ticket)
+        _event(ticket, by, EventKind.REOPENED, now, before=State.CLOSED, after=fields["state"])
+        _touch(ticket, now, **fields)
         _recount(place, ticket)
-    return ticket
+        told = _tell(Move.REOPEN, ticket, by)
+    return Outcome(ticket, reopened=True, recipients=told)
+
+
+# --- When a person loses access ----------------------------------------------------------------------
+
+
+def open_requests_held_by(user):
+    """The open requests assigned to `user` (a queryset), for the administrators' pages."""
+    return Ticket.objects.filter(assignee=user, state__in=moves.OPEN_STATES)
+
+
+def hand_off_stranded(user, *, by, reassign_to=None):
+    """After `user` lost access (deactivated, no longer staff, off a topic): each open request assigned to
+    them that they can no longer act on goes to `reassign_to` when that person may be assigned it, else back
+    to Nuevo, unassigned, for its topic. In the caller's transaction; each change an Event, counts exact.
+
+    Returns (reassigned, released): how many of each. Rule: issue 11, "Who hears about what".
+    """
+    user = type(user).objects.get(pk=user.pk)  # what they may do now, not what the caller's copy says
+    reassigned = released = 0
+    with transaction.atomic():
+        for number in open_requests_held_by(user).order_by("number").values_list("number", flat=True):
+            ticket = Ticket.objects.select_for_update().get(pk=number)
+            if ticket.assignee_id != user.pk or not ticket.is_open or permissions.may_hold(user, ticket):
+                continue
+            now = timezone.now()
+            if reassign_to is not None and permissions.may_be_assigned(reassign_to, ticket):
+                _give(ticket, by=by, assignee=reassign_to, now=now)
+                reassigned += 1
+            else:
+                _release(ticket, by=by, now=now)
+                released += 1
+    return reassigned, released
+
+
+def _release(ticket, *, by, now):
+    former, place = ticket.assignee, place_of(ticket)
+    _event(ticket, by, EventKind.RELEASED, now, before=_name(former), after=State.NEW)
+    _touch(ticket, now, state=State.NEW, assignee=None, taken_at=None)
+    _recount(place, ticket)
+    _tell(Move.RELEASE, ticket, by, former_assignee=former)

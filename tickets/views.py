@@ -6,11 +6,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tickets import pagination, permissions, search, selectors, services
+from tickets import pagination, permissions, recipients, search, selectors, services
 from tickets.filters import TicketFilter
 from tickets.forms import AssignForm, CloseForm, ReplyForm, TicketForm, TopicForm
 from tickets.links import InboxLinks
-from tickets.models import State, Ticket
+from tickets.models import Ticket
 
 
 def home(request):
@@ -107,9 +107,9 @@ def _render_detail(request, ticket, reply_form, status=200):
     context = {"ticket": ticket, "timeline": selectors.timeline(ticket, user), "actions": actions,
                "reply_form": reply_form, **_upload_limits()}
     if actions["reply"]:
-        context["public_recipients"] = selectors.reply_recipients(ticket, user)
+        context["public_recipients"] = recipients.preview(ticket, user)
     if actions["comment_internally"]:
-        context["internal_recipients"] = selectors.reply_recipients(ticket, user, internal=True)
+        context["internal_recipients"] = recipients.preview(ticket, user, internal=True)
     if actions["assign"]:
         context["assign_form"] = AssignForm(objects=selectors.assignable_operators(ticket), current=ticket.assignee_id)
     if actions["change_topic"]:
@@ -135,17 +135,22 @@ def reply(request, number):
         return _render_detail(request, ticket, form)
     write = services.comment_internally if form.internal else services.reply
     try:
-        intervention = write(ticket, by=request.user, **form.service_kwargs())
+        outcome = write(ticket, by=request.user, **form.service_kwargs())
     except services.NotFound:
         raise Http404 from None
     form.forget_unticked_files()
-    if intervention.internal:
-        messages.success(request, _("Guardaste un comentario interno. El cliente no lo ve."))
-    elif ticket.state == State.CLOSED and request.user.pk == ticket.requester_id:
-        messages.success(request, _("Enviamos tu mensaje y la solicitud se reabrió."))
-    else:
-        messages.success(request, _("Enviamos tu respuesta."))
+    messages.success(request, _reply_done(outcome))
     return redirect(ticket)
+
+
+def _reply_done(outcome):
+    if outcome.intervention.internal:
+        return _("Guardaste un comentario interno. El cliente no lo ve.")
+    if outcome.reopened:
+        return _("Enviamos tu mensaje y la solicitud se reabrió.")
+    if outcome.taken:
+        return _("Enviamos tu respuesta. La solicitud pasó a «En proceso» y quedó asignada a vos.")
+    return _("Enviamos tu respuesta.")
 
 
 def _act(request, number, change, done_message):
@@ -154,7 +159,7 @@ def _act(request, number, change, done_message):
     if not permissions.works_on(request.user, ticket):
         raise Http404
     try:
-        changed = change(ticket)
+        changed = change(ticket).ticket
     except services.NotFound:
         raise Http404 from None
     except services.Refused as refusal:

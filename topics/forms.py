@@ -2,13 +2,13 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role, User
+from accounts.models import STAFF_ROLES, User
 from topics.models import Topic
 
 
 class OperatorChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, user):
-        label = f"{user.full_name or user.email} · {user.email}" if user.full_name else user.email
+        label = f"{user.display_name} · {user.email}" if user.full_name else user.email
         return label if user.is_active else _("%(label)s (desactivada)") % {"label": label}
 
 
@@ -27,7 +27,7 @@ class TopicForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Operators and administrators; someone already on the topic stays listed even if deactivated.
-        who = Q(role__in=[Role.OPERATOR, Role.ADMIN]) & Q(is_active=True)
+        who = Q(role__in=STAFF_ROLES) & Q(is_active=True)
         if self.instance.pk:
             who |= Q(pk__in=self.instance.operators.values("pk"))
             self.fields["operators"].initial = list(self.instance.operators.values_list("pk", flat=True))

@@ -4,10 +4,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from accounts import services as account_services
-from accounts.models import AccountAuditEntry, Role
+from accounts.models import AccountAuditEntry
 from topics.models import Topic
-
-OPERATOR_ROLES = (Role.OPERATOR, Role.ADMIN)
 
 
 def can_manage_topics(user):
@@ -16,7 +14,7 @@ def can_manage_topics(user):
 
 def can_work_topics(user):
     """Only operators and administrators work requests, so only they belong to topics."""
-    return user.role in OPERATOR_ROLES
+    return user.is_operator
 
 
 def _require(allowed):

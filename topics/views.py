@@ -12,8 +12,9 @@ from topics.models import Topic
 
 @administrator_required
 def topic_list(request):
-    topics = selectors.topics_with_counts().prefetch_related("operators")
-    return render(request, "topics/list.html", {"topics": topics})
+    topics = list(selectors.topics_with_counts().prefetch_related("operators"))
+    unworked = [topic.name for topic in topics if topic.is_active and not topic.active_operator_count]
+    return render(request, "topics/list.html", {"topics": topics, "unworked": unworked})
 
 
 @administrator_required

@@ -88,10 +88,11 @@ class World:
 def make_world(state=State.IN_PROGRESS, suffix=""):
     """`suffix` tells apart the emails (and topic names) of a second world in the same test."""
     topic_operator = OperatorFactory(full_name="Olga Operadora", email=f"olga{suffix}@example.com")
-    billing = TopicFactory(name=f"Facturación{suffix}", operators=[topic_operator])
+    # The assignee works the topic too: an open request is only ever held by someone who may hold it.
+    assignee = OperatorFactory(full_name="Ana Asignada", email=f"ana.asignada{suffix}@example.com")
+    billing = TopicFactory(name=f"Facturación{suffix}", operators=[topic_operator, assignee])
     other_operator = OperatorFactory(full_name="Omar Otro", email=f"omar{suffix}@example.com")
     claims = TopicFactory(name=f"Reclamos{suffix}", operators=[other_operator])
-    assignee = OperatorFactory(full_name="Ana Asignada", email=f"ana.asignada{suffix}@example.com")
     company = CompanyFactory(name="Panadería La Espiga S.R.L.")
     requester = ClientFactory(full_name="Rita Requirente", email=f"rita{suffix}@example.com", company=company)
     fields, now = {}, timezone.now()

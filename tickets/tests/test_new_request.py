@@ -28,7 +28,8 @@ def test_a_client_files_a_request_with_files_and_sees_its_number(client, world):
     assert f"Recibimos tu solicitud #{ticket.number}" in response.content.decode()
     assert sorted(Attachment.objects.filter(ticket=ticket).values_list("original_name", "content_type")) == [
         ("captura.png", "image/png"), ("factura.pdf", "application/pdf")]
-    assert {tuple(m.to) for m in mail.outbox} == {("rita@example.com",), ("olga@example.com",)}
+    assert {tuple(m.to) for m in mail.outbox} == {
+        ("rita@example.com",), ("olga@example.com",), ("ana.asignada@example.com",)}
 
 
 def test_the_form_offers_only_active_topics(client, world):

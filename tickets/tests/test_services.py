@@ -44,7 +44,7 @@ def test_create_files_the_request_with_its_event_files_and_emails(world):
     attachment = Attachment.objects.get(ticket=ticket)
     assert (attachment.intervention, attachment.original_name, attachment.content_type) == (
         None, "captura.png", "image/png")
-    assert recipients() == ["olga@example.com", "rita@example.com", "segundo@example.com"]
+    assert recipients() == ["ana.asignada@example.com", "olga@example.com", "rita@example.com", "segundo@example.com"]
     receipt = next(m for m in mail.outbox if m.to == ["rita@example.com"])
     assert f"Recibimos tu solicitud #{ticket.number}" in receipt.subject
     assert f"/solicitudes/{ticket.number}/" in receipt.body
@@ -87,7 +87,7 @@ def test_files_kept_from_an_earlier_try_become_attachments_without_a_copy(world)
 
 
 def test_a_failed_create_leaves_no_file_behind(world, private_storage, monkeypatch):
-    monkeypatch.setattr(services.notifications, "request_filed", lambda *a: 1 / 0)
+    monkeypatch.setattr(services.notifications, "send", lambda *a, **k: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         services.create(by=world["requester"], topic=world.topic, subject="A", description="B",
                         files=[checked(png())])
@@ -110,7 +110,7 @@ def test_a_client_reply_on_an_unassigned_request_goes_to_the_topic_operators(new
     world = new_world
     world.topic.operators.add(world["administrator"])
     services.reply(world.ticket, by=world["requester"], body="¿Novedades?")
-    assert recipients() == ["adela@example.com", "olga@example.com"]
+    assert recipients() == ["adela@example.com", "ana.asignada@example.com", "olga@example.com"]
 
 
 def test_an_operator_reply_goes_to_the_client_and_the_assignee_never_its_author(world):
@@ -160,7 +160,7 @@ def test_an_operator_writing_on_a_closed_request_leaves_it_closed(world):
 
 def test_take_moves_a_new_request_to_in_progress(new_world):
     world = new_world
-    ticket = services.take(world.ticket, by=world["topic operator"])
+    ticket = services.take(world.ticket, by=world["topic operator"]).ticket
     assert (ticket.state, ticket.assignee) == (State.IN_PROGRESS, world["topic operator"])
     assert ticket.taken_at == ticket.last_activity_at
     assert events(ticket)[-1] == (EventKind.TAKEN, "", "Olga Operadora")
@@ -186,7 +186,7 @@ def test_assign_a_new_request_to_an_operator_of_the_topic(new_world):
     world = new_world
     colleague = OperatorFactory(full_name="Pablo Par", email="pablo@example.com")
     world.topic.operators.add(colleague)
-    ticket = services.assign(world.ticket, by=world["topic operator"], assignee=colleague)
+    ticket = services.assign(world.ticket, by=world["topic operator"], assignee=colleague).ticket
     assert (ticket.state, ticket.assignee) == (State.IN_PROGRESS, colleague)
     assert ticket.taken_at is not None
     assert events(ticket)[-1] == (EventKind.ASSIGNED, "", "Pablo Par")
@@ -194,7 +194,7 @@ def test_assign_a_new_request_to_an_operator_of_the_topic(new_world):
 
 
 def test_reassigning_keeps_the_previous_name_in_the_history(world):
-    ticket = services.assign(world.ticket, by=world["administrator"], assignee=world["topic operator"])
+    ticket = services.assign(world.ticket, by=world["administrator"], assignee=world["topic operator"]).ticket
     assert events(ticket)[-1] == (EventKind.ASSIGNED, "Ana Asignada", "Olga Operadora")
 
 
@@ -205,9 +205,11 @@ def test_assigning_to_someone_outside_the_topic_is_refused(world):
 
 
 def test_change_topic_tells_the_new_topics_operators(world):
-    ticket = services.change_topic(world.ticket, by=world["topic operator"], topic=world.other_topic)
+    ticket = services.change_topic(world.ticket, by=world["topic operator"], topic=world.other_topic).ticket
     assert ticket.topic == world.other_topic
-    assert events(ticket)[-1] == (EventKind.TOPIC_CHANGED, "Facturación", "Reclamos")
+    assert events(ticket)[-2:] == [(EventKind.TOPIC_CHANGED, "Facturación", "Reclamos"),
+                                   (EventKind.RELEASED, "Ana Asignada", State.NEW)]  # Ana does not work «Reclamos»
+    assert (ticket.state, ticket.assignee) == (State.NEW, None)
     assert recipients() == ["omar@example.com"]
     assert "pasó esta solicitud" in mail.outbox[0].body
 
@@ -219,7 +221,7 @@ def test_change_topic_to_an_inactive_topic_is_refused(world):
 
 
 def test_close_with_a_message_sends_it_to_the_client(world):
-    ticket = services.close(world.ticket, by=world["assignee"], message="Emitimos la nota de crédito.")
+    ticket = services.close(world.ticket, by=world["assignee"], message="Emitimos la nota de crédito.").ticket
     assert (ticket.state, ticket.closed_by) == (State.CLOSED, world["assignee"])
     assert ticket.closed_at == ticket.last_activity_at
     assert Intervention.objects.get(ticket=ticket).body == "Emitimos la nota de crédito."
@@ -228,16 +230,25 @@ def test_close_with_a_message_sends_it_to_the_client(world):
     assert "Emitimos la nota de crédito." in mail.outbox[0].body
 
 
-def test_a_new_request_cannot_be_closed_and_nothing_changes(new_world):
-    with pytest.raises(services.Refused, match="Tomá o asigná"):
-        services.close(new_world.ticket, by=new_world["topic operator"])
-    assert Ticket.objects.get(pk=new_world.ticket.pk).state == State.NEW
-    assert not Event.objects.exists()
+def test_closing_a_new_request_takes_it_on_the_way(new_world):
+    operator = new_world["topic operator"]
+    outcome = services.close(new_world.ticket, by=operator, message="Ya está resuelto.")
+    ticket = Ticket.objects.get(pk=new_world.ticket.pk)
+    assert outcome.taken and (ticket.state, ticket.assignee, ticket.closed_by) == (State.CLOSED, operator, operator)
+    assert [kind for kind, _before, _after in events(ticket)] == [EventKind.TAKEN, EventKind.CLOSED]
+
+
+def test_a_closed_request_cannot_be_closed_again_and_nothing_changes(world):
+    services.close(world.ticket, by=world["assignee"])
+    before = Event.objects.count()
+    with pytest.raises(services.Refused, match="ya está cerrada"):
+        services.close(world.ticket, by=world["topic operator"])
+    assert Event.objects.count() == before
 
 
 def test_reopen_a_closed_request(world):
     services.close(world.ticket, by=world["assignee"])
-    ticket = services.reopen(world.ticket, by=world["topic operator"])
+    ticket = services.reopen(world.ticket, by=world["topic operator"]).ticket
     assert (ticket.state, ticket.closed_at, ticket.assignee) == (State.IN_PROGRESS, None, world["assignee"])
     assert events(ticket)[-1] == (EventKind.REOPENED, State.CLOSED, State.IN_PROGRESS)
 
@@ -248,8 +259,8 @@ def test_reopening_an_open_request_is_refused(world):
 
 
 def test_a_client_may_file_and_an_operator_may_file_on_their_own_behalf(db):
-    topic = TopicFactory()
     operator = OperatorFactory()
+    topic = TopicFactory(operators=[OperatorFactory()])
     ticket, _ = services.create(by=operator, topic=topic, subject="Mi notebook", description="No prende.")
     assert (ticket.requester, ticket.company) == (operator, None)
     client = ClientFactory()

@@ -29,7 +29,7 @@ from django.db.models import Max
 from django.utils import timezone
 from tqdm import tqdm
 
-from accounts.models import Company, Role, User
+from accounts.models import STAFF_ROLES, Company, Role, User
 from tickets import search, tray_counts
 from tickets.demo_data import (
     DAY,
@@ -226,7 +226,7 @@ def desks_for(topics):
     specs = {spec.name: spec for spec in TOPIC_CATALOGUE}
     members = (
         Topic.operators.through.objects.filter(
-            topic__in=topics, user__is_active=True, user__role__in=[Role.OPERATOR, Role.ADMIN]
+            topic__in=topics, user__is_active=True, user__role__in=STAFF_ROLES
         ).order_by("user_id").values_list("topic_id", "user_id", "user__full_name")
     )
     operators_by_topic, staff_names = {}, {}

@@ -1,0 +1,105 @@
+"""The moves of a request: from which states each one may be made, where it leaves the request, and
+what it does on the side. The one table that permissions, services, views and templates read.
+
+The states come from the brief (Nuevo → En proceso → Cerrado, DESIGN.md "States"). A move added later
+(priority, waiting on the client…) gets a row here and a row in tickets.recipients, nothing else.
+"""
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tickets.models import State
+
+ALL_STATES = frozenset(State.values)
+OPEN_STATES = frozenset((State.NEW, State.IN_PROGRESS))
+
+
+class Move(models.TextChoices):
+    CREATE = "create", _("Cargar la solicitud")
+    REPLY = "reply", _("Responder")
+    COMMENT = "comment", _("Comentario interno")
+    TAKE = "take", _("Tomar")
+    ASSIGN = "assign", _("Asignar")
+    CHANGE_TOPIC = "change_topic", _("Cambiar temática")
+    CLOSE = "close", _("Cerrar")
+    REOPEN = "reopen", _("Reabrir")
+    # The assignee lost access to the request (deactivated, no longer an operator, off the topic).
+    RELEASE = "release", _("Devolver a Nuevo")
+
+
+class Actor(models.TextChoices):
+    """Who makes a move, as far as the rules care: the request's own requester, or staff working it."""
+
+    REQUESTER = "requester", _("Solicitante")
+    STAFF = "staff", _("Operador o administrador")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """`leaves_from`: the states the move may be made in; `goes_to`: the state after it (None: unchanged);
+    `who`: the predicate of tickets.permissions the actor must pass; `refusal`: what a user is told when
+    only the state forbids the move."""
+
+    leaves_from: frozenset
+    goes_to: str | None
+    who: str
+    refusal: str = ""
+
+
+RULES = {
+    Move.REPLY: Rule(ALL_STATES, None, "can_view"),
+    Move.COMMENT: Rule(ALL_STATES, None, "sees_internal"),
+    Move.TAKE: Rule(frozenset({State.NEW}), State.IN_PROGRESS, "works_on",
+                    _("Solo se puede tomar una solicitud nueva.")),
+    Move.ASSIGN: Rule(OPEN_STATES, State.IN_PROGRESS, "works_on", _("Una solicitud cerrada no se puede asignar.")),
+    Move.CHANGE_TOPIC: Rule(OPEN_STATES, None, "works_on", _("Una solicitud cerrada no puede cambiar de temática.")),
+    # Closing a Nuevo request takes it on the way: whoever closed it is who resolved it (reports).
+    Move.CLOSE: Rule(OPEN_STATES, State.CLOSED, "works_on", _("La solicitud ya está cerrada.")),
+    Move.REOPEN: Rule(frozenset({State.CLOSED}), State.IN_PROGRESS, "works_on",
+                      _("Solo se puede reabrir una solicitud cerrada.")),
+    Move.RELEASE: Rule(frozenset({State.IN_PROGRESS}), State.NEW, "works_on"),
+}
+
+
+def allowed_in(move, state):
+    """Whether `move` may be made on a request in `state` (whoever asks)."""
+    return state in RULES[move].leaves_from
+
+
+def refusal(move):
+    """What the user is told when the request's state forbids `move`."""
+    return str(RULES[move].refusal)
+
+
+def actor_of(ticket, by):
+    """The requester of this request (whatever their role), or staff working on it."""
+    return Actor.REQUESTER if by.pk == ticket.requester_id else Actor.STAFF
+
+
+def reply_reopens(ticket, by, *, internal):
+    """The requester writing publicly on a closed request reopens it (the brief)."""
+    return not internal and ticket.state == State.CLOSED and by.pk == ticket.requester_id
+
+
+def reply_takes(ticket, by, *, internal):
+    """Staff answering a Nuevo request publicly take it, so it does not stay unowned (issue 11, kind 6)."""
+    return (not internal and ticket.state == State.NEW and not ticket.assignee_id
+            and by.pk != ticket.requester_id and by.is_operator)
+
+
+def close_takes(ticket):
+    """Closing a Nuevo (unassigned) request makes the closer its assignee."""
+    return ticket.state == State.NEW and not ticket.assignee_id
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a move did, so no view or template works it out again."""
+
+    ticket: object
+    intervention: object = None
+    reopened: bool = False  # a requester's message reopened a closed request
+    taken: bool = False  # the move made its actor the assignee (a reply or a close on a Nuevo request)
+    recipients: tuple = ()  # who was emailed
