@@ -178,3 +178,46 @@ class UserSearchForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Rol"), choices=Role.choices)
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        return f"{user.display_name} · {user.email}" if user.full_name else user.email
+
+
+class HandOffForm(forms.Form):
+    """What happens to the open requests a person holds when a change takes their access away: back to
+    «Nuevo» for their topic, or to a person the administrator picks (accounts.handoff)."""
+
+    RELEASE, REASSIGN = "liberar", "reasignar"
+
+    pendientes = forms.ChoiceField(
+        label=_("Sus solicitudes abiertas"), widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        initial=RELEASE, required=False,  # not sent when the person held nothing: nothing to hand off
+        choices=[(RELEASE, _("Vuelven a «Nuevo», sin asignar, para que las tome alguien de su temática")),
+                 (REASSIGN, _("Pasan a otra persona"))],
+    )
+    reasignar_a = PersonChoiceField(
+        label=_("Pasárselas a"), required=False, queryset=User.objects.none(), empty_label=_("Elegí una persona"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={"invalid_choice": _("Elegí una persona de la lista.")},
+    )
+
+    def __init__(self, *args, holder=None, **kwargs):
+        """`holder`: the person losing access, left out of the people to pass their requests to."""
+        super().__init__(*args, **kwargs)
+        people = User.objects.staff().order_by("full_name", "email")
+        self.fields["reasignar_a"].queryset = people.exclude(pk=holder.pk) if holder else people
+
+    def clean(self):
+        data = super().clean()
+        if data.get("pendientes") == self.REASSIGN and not data.get("reasignar_a"):
+            self.add_error("reasignar_a", _("Elegí a quién pasarle las solicitudes."))
+        return data
+
+    @property
+    def reassign_to(self):
+        """The person chosen, or None to send the requests back to «Nuevo» (valid forms only)."""
+        if self.cleaned_data.get("pendientes") == self.REASSIGN:
+            return self.cleaned_data["reasignar_a"]
+        return None

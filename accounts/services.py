@@ -6,6 +6,7 @@ from allauth.core import context as allauth_context
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
+from accounts import handoff
 from accounts.cuit import normalize_cuit
 from accounts.models import AccountAuditEntry, Company, Role, User
 
@@ -87,12 +88,13 @@ def update_profile(user, *, full_name, phone):
 
 
 @transaction.atomic
-def change_role(target, role, *, by):
-    """Make the user a client, operator or administrator; a client keeps no topics."""
+def change_role(target, role, *, by, reassign_to=None):
+    """Make the user a client, operator or administrator; a client keeps no topics. Open requests the user
+    can no longer act on go to `reassign_to` or back to Nuevo (accounts.handoff). Returns a HandOff."""
     _require(can_change_role(by, target))
     role = Role(role)
     if target.role == role:
-        return target
+        return handoff.HandOff()
     before = target.role
     target.role = role
     target.save(update_fields=["role"])
@@ -103,17 +105,18 @@ def change_role(target, role, *, by):
         if names:
             target.topics.clear()
             record(actor=by, target=target, action=Action.TOPICS_CHANGED, removed=names, added=[])
-    return target
+    return handoff.hand_off([target], by=by, reassign_to=reassign_to)
 
 
 @transaction.atomic
-def deactivate(target, *, by):
-    """Turn the account off: it cannot log in, and its open sessions stop working on their next request."""
+def deactivate(target, *, by, reassign_to=None):
+    """Turn the account off: it cannot log in, and its open sessions stop working on their next request.
+    Its open requests go to `reassign_to` or back to Nuevo (accounts.handoff). Returns a HandOff."""
     _require(can_deactivate(by, target))
     User.objects.filter(pk=target.pk).update(is_active=False)
     target.is_active = False
     record(actor=by, target=target, action=Action.DEACTIVATED)
-    return target
+    return handoff.hand_off([target], by=by, reassign_to=reassign_to)
 
 
 @transaction.atomic

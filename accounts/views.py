@@ -7,9 +7,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import outbox, selectors, services
+from accounts import handoff, outbox, selectors, services
 from accounts.decorators import administrator_required
-from accounts.forms import ProfileForm, RoleForm, UserSearchForm
+from accounts.forms import HandOffForm, ProfileForm, RoleForm, UserSearchForm
 from accounts.models import OutboxMessage, User
 
 
@@ -82,9 +82,17 @@ def user_list(request):
 @administrator_required
 def user_detail(request, pk):
     target = get_object_or_404(User.objects.select_related("company"), pk=pk)
+    return _render_user_detail(request, target)
+
+
+def _render_user_detail(request, target, *, role_form=None, deactivate_handoff=None, role_handoff=None):
+    """The user's page; a refused form comes back with its errors next to its fields (status 400)."""
     return render(request, "accounts/user_detail.html", {
         "target": target,
-        "role_form": RoleForm(initial={"role": target.role}),
+        "role_form": role_form or RoleForm(initial={"role": target.role}),
+        "held": handoff.held_by(target),
+        "deactivate_handoff": deactivate_handoff or HandOffForm(prefix="desactivar", holder=target),
+        "role_handoff": role_handoff or HandOffForm(prefix="rol", holder=target),
         "topics": target.topics.order_by("name"),  # the reverse side of topics.Topic.operators
         "audit": selectors.audit_trail(target),
         "may": {
@@ -93,7 +101,11 @@ def user_detail(request, pk):
             "reactivate": services.can_reactivate(request.user, target),
             "reset_password": services.can_send_password_reset(request.user, target),
         },
-    })
+    }, status=400 if (role_form or deactivate_handoff or role_handoff) else 200)
+
+
+def _say_done(request, text, result, reassign_to):
+    messages.success(request, " ".join(filter(None, [text, handoff.describe(result, reassign_to)])))
 
 
 @administrator_required  # first, so the wrong people get 404 whatever the method
@@ -101,15 +113,19 @@ def user_detail(request, pk):
 def user_role(request, pk):
     target = get_object_or_404(User, pk=pk)
     form = RoleForm(request.POST)
-    if not form.is_valid() or not services.can_change_role(request.user, target):
+    handoff_form = HandOffForm(request.POST, prefix="rol", holder=target)
+    if not services.can_change_role(request.user, target):
         messages.error(request, _("No se pudo cambiar el rol."))
         return redirect("accounts:user_detail", pk=target.pk)
+    if not form.is_valid() or not handoff_form.is_valid():
+        return _render_user_detail(request, target, role_form=form, role_handoff=handoff_form)
     before = target.role
-    services.change_role(target, form.cleaned_data["role"], by=request.user)
+    result = services.change_role(target, form.cleaned_data["role"], by=request.user,
+                                  reassign_to=handoff_form.reassign_to)
     if target.role != before:
-        messages.success(request, _("%(name)s ahora es %(role)s.") % {
+        _say_done(request, _("%(name)s ahora es %(role)s.") % {
             "name": target, "role": target.get_role_display().lower(),
-        })
+        }, result, handoff_form.reassign_to)
     return redirect("accounts:user_detail", pk=target.pk)
 
 
@@ -117,11 +133,15 @@ def user_role(request, pk):
 @require_POST
 def user_deactivate(request, pk):
     target = get_object_or_404(User, pk=pk)
-    if services.can_deactivate(request.user, target):
-        services.deactivate(target, by=request.user)
-        messages.success(request, _("Desactivaste la cuenta de %(name)s: ya no puede ingresar.") % {"name": target})
-    else:
+    if not services.can_deactivate(request.user, target):
         messages.error(request, _("No se puede desactivar esta cuenta."))
+        return redirect("accounts:user_detail", pk=target.pk)
+    handoff_form = HandOffForm(request.POST, prefix="desactivar", holder=target)
+    if not handoff_form.is_valid():
+        return _render_user_detail(request, target, deactivate_handoff=handoff_form)
+    result = services.deactivate(target, by=request.user, reassign_to=handoff_form.reassign_to)
+    _say_done(request, _("Desactivaste la cuenta de %(name)s: ya no puede ingresar.") % {"name": target},
+              result, handoff_form.reassign_to)
     return redirect("accounts:user_detail", pk=target.pk)
 
 

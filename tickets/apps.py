@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class TicketsConfig(AppConfig):
     name = "tickets"
     verbose_name = _("Solicitudes")
+
+    def ready(self):
+        from accounts import handoff
+        from tickets import services
+
+        handoff.register(held=services.count_open_requests_held_by, hand_off=services.hand_off_stranded)

@@ -343,6 +343,11 @@ def open_requests_held_by(user):
     return Ticket.objects.filter(assignee=user, state__in=moves.OPEN_STATES)
 
 
+def count_open_requests_held_by(user):
+    """How many open requests are assigned to `user` (int); one range of ticket_tray_assignee_idx."""
+    return open_requests_held_by(user).count()
+
+
 def hand_off_stranded(user, *, by, reassign_to=None):
     """After `user` lost access (deactivated, no longer staff, off a topic): each open request assigned to
     them that they can no longer act on goes to `reassign_to` when that person may be assigned it, else back

@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from accounts import handoff
 from accounts import services as account_services
 from accounts.models import AccountAuditEntry
 from topics.models import Topic
@@ -30,7 +31,7 @@ def _audit_topic_change(*, by, user, added=(), removed=()):
         )
 
 
-def _set_operators(topic, operators, *, by):
+def _set_operators(topic, operators, *, by, reassign_to=None):
     operators = set(operators)
     for user in operators:
         _require(can_work_topics(user))
@@ -42,6 +43,7 @@ def _set_operators(topic, operators, *, by):
         _audit_topic_change(by=by, user=user, added=[topic.name])
     for user in removed:
         _audit_topic_change(by=by, user=user, removed=[topic.name])
+    return handoff.hand_off(sorted(removed, key=lambda user: user.pk), by=by, reassign_to=reassign_to)
 
 
 @transaction.atomic
@@ -54,14 +56,14 @@ def create_topic(*, name, description="", operators=(), by):
 
 
 @transaction.atomic
-def update_topic(topic, *, name, description="", operators=(), by):
-    """Rename or describe a topic and change who works it."""
+def update_topic(topic, *, name, description="", operators=(), by, reassign_to=None):
+    """Rename or describe a topic and change who works it. Open requests of the topic held by someone taken
+    off it go to `reassign_to` or back to Nuevo (accounts.handoff). Returns a HandOff."""
     _require(can_manage_topics(by))
     topic.name = name.strip()
     topic.description = description.strip()
     topic.save(update_fields=["name", "description"])
-    _set_operators(topic, operators, by=by)
-    return topic
+    return _set_operators(topic, operators, by=by, reassign_to=reassign_to)
 
 
 @transaction.atomic
@@ -74,8 +76,9 @@ def set_active(topic, active, *, by):
 
 
 @transaction.atomic
-def set_topics_of(user, topics, *, by):
-    """Make `topics` exactly the topics this operator or administrator works."""
+def set_topics_of(user, topics, *, by, reassign_to=None):
+    """Make `topics` exactly the topics this operator or administrator works. Open requests of a topic they
+    leave go to `reassign_to` or back to Nuevo (accounts.handoff). Returns a HandOff."""
     _require(can_manage_topics(by) and can_work_topics(user))
     topics = set(topics)
     current = set(user.topics.all())
@@ -83,4 +86,4 @@ def set_topics_of(user, topics, *, by):
     user.topics.add(*added)
     user.topics.remove(*removed)
     _audit_topic_change(by=by, user=user, added=[t.name for t in added], removed=[t.name for t in removed])
-    return user
+    return handoff.hand_off([user] if removed else [], by=by, reassign_to=reassign_to)

@@ -3,7 +3,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import handoff
 from accounts.decorators import administrator_required
+from accounts.forms import HandOffForm
 from accounts.models import User
 from topics import selectors, services
 from topics.forms import OperatorTopicsForm, TopicForm
@@ -31,11 +33,17 @@ def topic_create(request):
 def topic_edit(request, pk):
     topic = get_object_or_404(Topic, pk=pk)
     form = TopicForm(request.POST or None, instance=topic)
-    if request.method == "POST" and form.is_valid():
-        services.update_topic(topic, **form.cleaned_data, by=request.user)
-        messages.success(request, _("Guardaste los cambios de «%(name)s».") % {"name": topic.name})
+    handoff_form = HandOffForm(request.POST or None, prefix="quitar")
+    if request.method == "POST" and form.is_valid() and handoff_form.is_valid():
+        result = services.update_topic(topic, **form.cleaned_data, by=request.user,
+                                       reassign_to=handoff_form.reassign_to)
+        messages.success(request, " ".join(filter(None, [
+            _("Guardaste los cambios de «%(name)s».") % {"name": topic.name},
+            handoff.describe(result, handoff_form.reassign_to)])))
         return redirect("topics:list")
-    return render(request, "topics/form.html", {"form": form, "topic": topic})
+    held = sum(handoff.held_by(person) for person in topic.operators.all())
+    return render(request, "topics/form.html", {"form": form, "topic": topic, "handoff": handoff_form, "held": held},
+                  status=400 if request.method == "POST" else 200)
 
 
 @administrator_required  # first, so the wrong people get 404 whatever the method
@@ -66,8 +74,14 @@ def operator_topics(request, pk):
         messages.error(request, _("Solo los operadores y administradores atienden temáticas."))
         return redirect("accounts:user_detail", pk=person.pk)
     form = OperatorTopicsForm(request.POST or None, user=person)
-    if request.method == "POST" and form.is_valid():
-        services.set_topics_of(person, form.cleaned_data["topics"], by=request.user)
-        messages.success(request, _("Guardaste las temáticas de %(name)s.") % {"name": person})
+    handoff_form = HandOffForm(request.POST or None, prefix="quitar", holder=person)
+    if request.method == "POST" and form.is_valid() and handoff_form.is_valid():
+        result = services.set_topics_of(person, form.cleaned_data["topics"], by=request.user,
+                                        reassign_to=handoff_form.reassign_to)
+        messages.success(request, " ".join(filter(None, [
+            _("Guardaste las temáticas de %(name)s.") % {"name": person},
+            handoff.describe(result, handoff_form.reassign_to)])))
         return redirect("accounts:user_detail", pk=person.pk)
-    return render(request, "topics/operator_topics.html", {"form": form, "person": person})
+    return render(request, "topics/operator_topics.html", {
+        "form": form, "person": person, "handoff": handoff_form, "held": handoff.held_by(person),
+    }, status=400 if request.method == "POST" else 200)
