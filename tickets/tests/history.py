@@ -8,7 +8,7 @@ from topics.models import Topic
 
 STATE_AFTER_EVENT = {
     EventKind.CREATED: State.NEW, EventKind.TAKEN: State.IN_PROGRESS, EventKind.ASSIGNED: State.IN_PROGRESS,
-    EventKind.REOPENED: State.IN_PROGRESS, EventKind.CLOSED: State.CLOSED,
+    EventKind.REOPENED: State.IN_PROGRESS, EventKind.CLOSED: State.CLOSED, EventKind.RELEASED: State.NEW,
 }
 
 
@@ -25,7 +25,9 @@ def assert_consistent_history(tickets):
         history = events[ticket.number]
         assert ticket.company_id == ticket.requester.company_id
         assert (history[0].kind, history[0].at) == (EventKind.CREATED, ticket.created_at)
-        assert STATE_AFTER_EVENT[history[-1].kind] == ticket.state
+        last = history[-1]
+        # Reopening goes back to Nuevo when the assignee can no longer act on the request: the event says which.
+        assert (last.after if last.kind == EventKind.REOPENED else STATE_AFTER_EVENT[last.kind]) == ticket.state
         if ticket.state == State.NEW:
             assert (ticket.assignee_id, ticket.taken_at, ticket.closed_at, ticket.closed_by_id) == (None,) * 4
         else:

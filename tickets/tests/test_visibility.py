@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
 
 from accounts.models import Role
 from accounts.tests.factories import AdminFactory, ClientFactory, OperatorFactory
@@ -90,3 +91,38 @@ def test_visibility_is_one_query_without_duplicates(db, django_assert_num_querie
     with django_assert_num_queries(1):
         rows = list(Ticket.objects.visible_to(operator))
     assert len(rows) == 1
+
+
+# --- The SQL rule and the Python rule agree on every combination ----------------------------------------------
+
+COMBINATIONS = [
+    (role, active, in_topic, is_assignee, is_requester, state)
+    for role in Role for active in (True, False) for in_topic in (True, False)
+    for is_assignee in (True, False) for is_requester in (True, False) for state in State
+    if not (is_assignee and state == State.NEW)
+]
+
+
+@pytest.mark.django_db
+def test_visible_to_and_can_view_agree_on_every_combination():
+    """`Ticket.objects.visible_to` (SQL) and `permissions.can_view` (Python, for a request in hand) are two
+    spellings of one rule: role × active × topic membership × assignment × requester × state."""
+    from tickets import permissions
+
+    topic = TopicFactory(name="Facturación")
+    disagreements = []
+    for role, active, in_topic, is_assignee, is_requester, state in COMBINATIONS:
+        person = {Role.CLIENT: ClientFactory, Role.OPERATOR: OperatorFactory, Role.ADMIN: AdminFactory}[role](
+            is_active=active)
+        if in_topic:
+            topic.operators.add(person)
+        ticket = TicketFactory(
+            topic=topic, state=state, requester=person if is_requester else ClientFactory(),
+            assignee=person if is_assignee else None, closed_at=timezone.now() if state == State.CLOSED else None,
+        )
+        person = type(person).objects.get(pk=person.pk)  # fresh: no cached topics
+        in_sql = Ticket.objects.visible_to(person).filter(pk=ticket.pk).exists()
+        if in_sql != permissions.can_view(person, ticket):
+            disagreements.append((role, active, in_topic, is_assignee, is_requester, state, in_sql))
+    assert disagreements == []
+    assert len(COMBINATIONS) > 100
