@@ -1,28 +1,64 @@
 """Every table of the reports page as CSV or XLSX, from the same rows the page shows.
 
 CSV is streamed row by row; XLSX is written by openpyxl's write-only mode to a temporary file that is
-streamed and then removed. No row cap. Text that a spreadsheet would read as a formula (it starts
-with =, +, -, @, a tab or a carriage return) is neutralised: a leading apostrophe in CSV, a cell
-typed as text in XLSX.
+streamed and then removed. No row cap.
+
+CSV is written for a spreadsheet set to the user's language (the page's, chosen by LocaleMiddleware and
+the language switch), because Excel reads a CSV with the regional settings and nothing in the file can
+tell it otherwise (a `sep=` line makes it ignore the UTF-8 byte-order mark, so accents break): where the
+decimal separator is a comma (es-AR) fields are separated by `;`, else by `,`. Every text cell is
+quoted, so neither separator nor a line break inside a name can start a new cell, whichever separator the
+program that opens the file assumes.
+
+Text that a spreadsheet would read as a formula (it starts with =, +, -, @, a tab, a carriage return or a
+line feed, also after leading spaces, or with their full-width forms) is neutralised: a leading apostrophe
+in CSV, a cell typed as text (with Excel's "quote prefix", so editing it keeps it text) in XLSX. Numbers
+are never text, so a negative number stays a number.
 """
 
-import csv
 import tempfile
 from datetime import date, timedelta
+from numbers import Number
 from typing import NamedTuple
 
+from django.conf import settings
 from django.http import FileResponse, StreamingHttpResponse
+from django.utils import formats, numberformat, translation
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from reports import metrics, tables
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# OWASP's list for CSV injection, the line feed, and the full-width forms some spreadsheets also accept.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 FORMATS = ("csv", "xlsx")
-CSV_DATE_FORMAT = "%d/%m/%Y"
+
+
+class CsvStyle(NamedTuple):
+    """How a spreadsheet set to one language reads a CSV file."""
+
+    delimiter: str
+    decimal: str
+    date_format: str
+
+
+def csv_style(language):
+    """The CsvStyle for `language` (a code of settings.LANGUAGES).
+
+    The decimal separator is Django's for that language. Excel's list separator follows it (Windows
+    uses `;` wherever the decimal is a comma). Days: dd/mm/aaaa where the decimal is a comma (es-AR);
+    otherwise ISO 8601 (aaaa-mm-dd), the one form every English spreadsheet reads as the same date
+    (dd/mm in the UK, mm/dd in the US would swap day and month).
+    """
+    decimal = formats.get_format("DECIMAL_SEPARATOR", lang=language)
+    if decimal == ",":
+        return CsvStyle(delimiter=";", decimal=",", date_format="%d/%m/%Y")
+    return CsvStyle(delimiter=",", decimal=".", date_format="%Y-%m-%d")
 
 
 class Table(NamedTuple):
@@ -130,9 +166,14 @@ TABLES = {
 }
 
 
+def looks_like_formula(text):
+    """Whether a spreadsheet could run `text` as a formula: it starts with a formula sign, also after spaces."""
+    return text.startswith(FORMULA_STARTS) or text.lstrip().startswith(FORMULA_STARTS)
+
+
 def neutralise(text):
-    """Text a spreadsheet will show as text, never run as a formula."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    """Text a spreadsheet will show as text, never run as a formula (the CSV rule: a leading apostrophe)."""
+    return "'" + text if looks_like_formula(text) else text
 
 
 def filename(slug, period, comparison, extension):
@@ -142,41 +183,47 @@ def filename(slug, period, comparison, extension):
     return f"{name}.{extension}"
 
 
-class _Echo:
-    """A file-like object whose write() returns the line, so csv.writer can feed a generator."""
+def csv_field(value, style):
+    """One CSV cell: text always quoted (RFC 4180) and neutralised; numbers and days bare, in `style`.
 
-    def write(self, value):
-        return value
-
-
-def _csv_value(value):
+    Python 3.11's csv module quotes a field only when it holds its own delimiter, so a name with the
+    other separator would be split by a program that guesses the separator differently; quoting every
+    text cell is the rule it cannot express (3.12's QUOTE_STRINGS will).
+    """
     if value is None:
         return ""
-    if isinstance(value, date):
-        return value.strftime(CSV_DATE_FORMAT)
     if isinstance(value, str):
-        return neutralise(value)
-    return value
+        return '"' + neutralise(value).replace('"', '""') + '"'
+    if isinstance(value, date):
+        return value.strftime(style.date_format)
+    if isinstance(value, Number):
+        return numberformat.format(value, style.decimal, use_l10n=False)  # no thousands separator
+    raise TypeError(f"A report cell cannot hold {value!r}.")
 
 
-def csv_lines(table):
-    writer = csv.writer(_Echo())
+def csv_lines(table, style):
     yield "\ufeff"  # the byte-order mark tells spreadsheets the file is UTF-8 (accents, ñ)
-    yield writer.writerow([_csv_value(value) for value in table.headers])
-    for row in table.rows:
-        yield writer.writerow([_csv_value(value) for value in row])
+    for row in [table.headers, *table.rows]:
+        yield style.delimiter.join(csv_field(value, style) for value in row) + "\r\n"
 
 
-def csv_response(table, name):
-    response = StreamingHttpResponse(csv_lines(table), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+def csv_response(table, name, language):
+    # The style is fixed now: the lines are written later, while the response streams.
+    lines = csv_lines(table, csv_style(language))
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, name)
     return response
 
 
 def _xlsx_cell(sheet, value, bold=False):
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters XML cannot hold
     cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        cell.data_type = "s"  # openpyxl would store it as a formula
+    if isinstance(value, str):
+        # Always text: openpyxl would store "=…" as a formula and "#N/A" as an error.
+        cell.data_type = "s"
+        if looks_like_formula(value):
+            cell.quotePrefix = True
     elif isinstance(value, date):
         cell.number_format = "DD/MM/YYYY"
     elif isinstance(value, float):
@@ -209,10 +256,16 @@ def xlsx_response(table, name):
     )
 
 
-def export(slug, extension, tickets, period, comparison):
-    """The download of one table: `slug` is a key of TABLES, `extension` one of FORMATS."""
-    table = TABLES[slug](tickets, period, comparison)
+def export(slug, extension, tickets, period, comparison, language=None):
+    """The download of one table: `slug` is a key of TABLES, `extension` one of FORMATS.
+
+    Headers and, for CSV, separators, decimals and days are in `language`, by default the active one
+    (the page's: LocaleMiddleware).
+    """
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    with translation.override(language):
+        table = TABLES[slug](tickets, period, comparison)
     name = filename(slug, period, comparison, extension)
     if extension == "csv":
-        return csv_response(table, name)
+        return csv_response(table, name, language)
     return xlsx_response(table, name)

@@ -33,4 +33,5 @@ def report_export(request, table, extension):
         # A hand-edited link: the page says what is wrong with the dates.
         return redirect(f"{reverse('reports:page')}?{request.GET.urlencode()}")
     tickets = metrics.requests_for(request.user, **form.filters)
-    return exports.export(table, extension, tickets, form.period, form.comparison)
+    # In the page's language (LocaleMiddleware: the language switch, else the browser's).
+    return exports.export(table, extension, tickets, form.period, form.comparison, language=request.LANGUAGE_CODE)

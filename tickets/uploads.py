@@ -3,8 +3,14 @@
 The type of a file is read from its content with `filetype` (magic numbers), never trusted from the
 browser: HTML named `.png` is refused, a real PNG named `.png` is stored as `image/png`. Text files have no
 magic number, so `.txt` and `.csv` must decode as text and not look like HTML.
+
+A file keeps the name the user chose (`clean_name`): the escapes browsers put in it are undone, and only
+what is unsafe to show or send back (folders, control characters, direction overrides) is taken out.
+Django's multipart parser would change the name before that (`NamesAsSentParser` says how), so every
+request is parsed by ours (`FileNamesAsSentMiddleware`, in settings.MIDDLEWARE).
 """
 
+import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass
@@ -14,8 +20,10 @@ import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http.multipartparser import MultiPartParser
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.datastructures import ImmutableList
 from django.utils.translation import gettext as _
 
 from tickets.models import PendingUpload
@@ -48,6 +56,15 @@ HTML_MARKERS = (b"<!doctype", b"<html", b"<script", b"<svg", b"<?xml", b"<body",
 HEAD_BYTES = 8192
 TEXT_SAMPLE_BYTES = 65536
 MAX_NAME_LENGTH = 150
+# What a browser escapes in the file name of a multipart form (WHATWG HTML, "multipart/form-data encoding
+# algorithm"; Chromium, Firefox and Safari do it): LF as %0A, CR as %0D, `"` as %22, and nothing else,
+# not even `%`. So a name that really contained the three characters `%22` arrives exactly like one with a
+# quote; we read it as the quote, by far the likelier, and keep every other `%` sequence as it came.
+BROWSER_ESCAPES = {"%0A": "\n", "%0D": "\r", "%22": '"'}
+BROWSER_ESCAPE = re.compile("|".join(BROWSER_ESCAPES))
+# Format characters that are part of what a name shows, not a way to disguise it: joiners inside emoji
+# and words (👨‍👩‍👧, Persian) and the tags of subdivision flags (🏴󠁧󠁢󠁳󠁣󠁴󠁿).
+VISIBLE_FORMAT_CHARACTERS = {"\u200c", "\u200d", *map(chr, range(0xE0020, 0xE0080))}
 
 
 @dataclass
@@ -68,20 +85,71 @@ def allowed_extensions():
     return [ext.strip().lower() for ext in settings.ATTACHMENT_ALLOWED_TYPES if ext.strip()]
 
 
+def _shown(character):
+    """Whether a character may stay in a file name: not a control, surrogate or disguising format character
+    (a right-to-left override can dress `exe.png` up as `gnp.exe`)."""
+    category = unicodedata.category(character)
+    if category == "Cf":
+        return character in VISIBLE_FORMAT_CHARACTERS
+    return category not in ("Cc", "Cs")
+
+
 def clean_name(name):
-    """The name as shown and sent back on download: no folders, no control characters, not too long."""
-    name = unicodedata.normalize("NFC", str(name or ""))
+    """The name the user chose, as shown, emailed and sent back on download.
+
+    Takes the file name as the browser sent it and returns it with the browser's escapes undone
+    (BROWSER_ESCAPES), in Unicode NFC, without folders, control or disguising characters, with runs of
+    spaces and line breaks made one space, without leading or trailing dots and spaces (hidden files,
+    Windows), and at most MAX_NAME_LENGTH characters, keeping the extension. Never empty: a name with
+    nothing left is «archivo» (with its extension, if it had one).
+    """
+    name = BROWSER_ESCAPE.sub(lambda match: BROWSER_ESCAPES[match.group()], str(name or ""))
+    name = unicodedata.normalize("NFC", name)
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    # Control and format characters (a right-to-left override can dress `exe.png` up as `gnp.exe`).
-    name = "".join(ch for ch in name if not unicodedata.category(ch).startswith("C"))
-    name = " ".join(name.split()).strip(" .")
-    if not name:
-        name = _("archivo")
+    name = " ".join(name.split())  # line breaks and tabs too
+    name = "".join(character for character in name if _shown(character))
+    stem, dot, extension = name.rstrip(" .").rpartition(".")
+    if dot and extension and not stem.strip(" ."):  # only dots before the extension, e.g. "..pdf"
+        name = f"{_('archivo')}.{extension}"
+    name = name.strip(" .") or _("archivo")
     if len(name) > MAX_NAME_LENGTH:
         stem, dot, extension = name.rpartition(".")
         suffix = f".{extension[:10]}" if dot else ""
         name = (stem if dot else name)[: MAX_NAME_LENGTH - len(suffix)].rstrip() + suffix
     return name
+
+
+class NamesAsSentParser(MultiPartParser):
+    """Django's multipart parser, handing on file names as the browser sent them, folders aside.
+
+    Django's own cleanup HTML-unescapes a name (for pages in legacy encodings, where browsers send
+    unencodable characters as `&#…;`; ours are UTF-8, so it only turns "Ventas&notas.pdf" into
+    "Ventas¬as.pdf") and drops every character Python deems unprintable (the joiners of 👨‍👩‍👧, a
+    non-breaking space, a tab). clean_name does the cleanup instead, once, for every form.
+    """
+
+    def sanitize_file_name(self, file_name):
+        file_name = file_name.rsplit("/")[-1].rsplit("\\")[-1]
+        return None if file_name in {"", ".", ".."} else file_name
+
+
+class FileNamesAsSentMiddleware:
+    """Parses multipart requests with NamesAsSentParser (Django has no setting for the parser)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        def parse_file_upload(meta, post_data):
+            # HttpRequest.parse_file_upload, with our parser.
+            request.upload_handlers = ImmutableList(
+                request.upload_handlers,
+                warning="You cannot alter upload handlers after the upload has been processed.",
+            )
+            return NamesAsSentParser(meta, post_data, request.upload_handlers, request.encoding).parse()
+
+        request.parse_file_upload = parse_file_upload
+        return self.get_response(request)
 
 
 def extension_of(name):

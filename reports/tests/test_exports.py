@@ -1,15 +1,21 @@
-"""Downloads: every table as CSV and XLSX, the same numbers as the page, and no formulas from user text."""
+"""Downloads: every table as CSV and XLSX, the same numbers as the page, in the user's language, and no
+formulas from user text."""
 
 import csv
 import io
+import re
+from datetime import date
 
 import pytest
 from django.http import StreamingHttpResponse
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from accounts.tests.factories import OperatorFactory
+from reports import metrics
 from reports.exports import TABLES
+from reports.forms import ReportForm
 from reports.tests.dataset import WEEK_QUERY, build_week, local
 from tickets.models import State
 from tickets.tests.factories import TicketFactory
@@ -35,11 +41,16 @@ def download(client, table, extension, query):
     return client.get(reverse("reports:export", args=[table, extension]), query)
 
 
-def read_csv(response):
+def csv_text(response):
     assert isinstance(response, StreamingHttpResponse)
     text = b"".join(response.streaming_content).decode("utf-8")
-    assert text.startswith("\ufeff")
-    return list(csv.reader(io.StringIO(text[1:])))
+    assert text.startswith("\ufeff")  # the byte-order mark: Excel reads the file as UTF-8
+    assert not text[1:].lower().startswith("sep=")  # it would make Excel ignore the mark
+    return text[1:]
+
+
+def read_csv(response, delimiter=";"):
+    return list(csv.reader(io.StringIO(csv_text(response), newline=""), delimiter=delimiter))
 
 
 def read_xlsx(response):
@@ -72,20 +83,33 @@ def test_closed_per_day_with_comparison_as_csv(admin_client):
 def test_summary_with_comparison_as_csv(admin_client):
     assert read_csv(download(admin_client, "resumen", "csv", WITH_COMPARISON)) == [
         ["Indicador", "Período", "Comparación", "Variación (%)"],
-        ["Solicitudes recibidas", "5", "4", "25.0"],
-        ["Solicitudes resueltas", "5", "1", "400.0"],
-        ["Tiempo promedio de resolución (horas)", "24.85", "24.0", "3.5"],
-        ["Tiempo mediano de resolución (horas)", "24.25", "24.0", "1.0"],
-        ["Abiertas al final del período", "3", "3", "0.0"],
+        ["Solicitudes recibidas", "5", "4", "25,0"],
+        ["Solicitudes resueltas", "5", "1", "400,0"],
+        ["Tiempo promedio de resolución (horas)", "24,85", "24,0", "3,5"],
+        ["Tiempo mediano de resolución (horas)", "24,25", "24,0", "1,0"],
+        ["Abiertas al final del período", "3", "3", "0,0"],
     ]
 
 
 def test_operators_as_csv(admin_client):
-    assert read_csv(download(admin_client, "por-operador", "csv", WEEK_QUERY)) == [
-        ["Usuario", "Resueltas", "Tiempo promedio de resolución (horas)"],
-        ["Martín Gómez", "3", "13.42"],
-        ["Laura Fernández", "1", "36.0"],
-        ["Sofía Romero", "1", "48.0"],
+    # What Excel in Spanish (Argentina) reads as three cells per row, the hours as numbers.
+    assert csv_text(download(admin_client, "por-operador", "csv", WEEK_QUERY)).splitlines() == [
+        '"Usuario";"Resueltas";"Tiempo promedio de resolución (horas)"',
+        '"Martín Gómez";3;13,42',
+        '"Laura Fernández";1;36,0',
+        '"Sofía Romero";1;48,0',
+    ]
+
+
+def test_operators_as_csv_in_english(admin_client):
+    use_language(admin_client, "en")
+    response = download(admin_client, "por-operador", "csv", WEEK_QUERY)
+    assert response["Content-Language"] == "en"
+    assert csv_text(response).splitlines() == [
+        '"User","Resolved","Average resolution time (hours)"',
+        '"Martín Gómez",3,13.42',
+        '"Laura Fernández",1,36.0',
+        '"Sofía Romero",1,48.0',
     ]
 
 
@@ -127,31 +151,135 @@ def test_every_table_downloads(admin_client, table, extension):
     assert response["Content-Disposition"].endswith(f'.{extension}"')
 
 
-DANGEROUS = ['=HYPERLINK("http://example.com","Clic")', "+54 11 cmd", "-2+3", "@SUM(A1:A9)"]
+def test_without_the_switch_the_browser_language_decides(admin_client):
+    # As the page: LocaleMiddleware reads the switch's cookie, else the browser's Accept-Language.
+    response = admin_client.get(reverse("reports:export", args=["resumen", "csv"]), WITH_COMPARISON,
+                                HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert read_csv(response, delimiter=",")[1] == ["Requests received", "5", "4", "25.0"]
+
+
+# Names a user may give a topic or themselves, each a way to break a cell or run a formula.
+TRICKY_NAMES = [
+    '=HYPERLINK("http://example.com","Clic")', "+54 11 cmd", "-2+3", "@SUM(A1:A9)",
+    "  =1+1", "\t=1+1", "\r=1+1", "\n=1+1", "\uff1dSUMA(1;2)",  # after spaces, tabs, breaks; full-width =
+    "Gómez; =1+1", "Gómez, =1+1", "Gómez;-1", 'Juan "el jefe" Pérez', 'Comillas ";=1+1', "Línea uno\n=1+1",
+    "Rodríguez;Asociados, S.A.", "#N/A", "Campana\x07",
+]
+# What a spreadsheet may run as a formula, written here apart from the code under test.
+FORMULA_SIGNS = tuple("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")
+
+
+def runs_as_formula(text):
+    return text.startswith(FORMULA_SIGNS) or text.lstrip().startswith(FORMULA_SIGNS)
+
+
+LANGUAGES = {
+    # language: (separator, decimal comma or point, how a day is written)
+    "es-ar": (";", re.compile(r"-?\d+(,\d+)?"), "%d/%m/%Y"),
+    "en": (",", re.compile(r"-?\d+(\.\d+)?"), "%Y-%m-%d"),
+}
 
 
 @pytest.fixture
-def dangerous_names(week):
-    for index, name in enumerate(DANGEROUS):
+def tricky_names(week):
+    for index, name in enumerate(TRICKY_NAMES):
         topic = TopicFactory(name=name)
         operator = OperatorFactory(full_name=name)
-        TicketFactory(topic=topic, state=State.CLOSED, created_at=local(2, 3, 9 + index),
-                      closed_at=local(2, 3, 12 + index), closed_by=operator)
+        TicketFactory(topic=topic, state=State.CLOSED, created_at=local(2, 3, 9),
+                      closed_at=local(2, 3, 10 + index % 10), closed_by=operator)
 
 
+def use_language(client, language):
+    """The language switch on every page."""
+    client.post(reverse("set_language"), {"language": language, "next": "/"})
+
+
+def expected_table(week, slug, query, language):
+    form = ReportForm(query)
+    assert form.is_valid()
+    with translation.override(language):
+        return TABLES[slug](metrics.requests_for(week.admin, **form.filters), form.period, form.comparison)
+
+
+def as_number(cell, language):
+    """The number a spreadsheet in `language` reads from a CSV cell; fails if it would read text."""
+    assert LANGUAGES[language][1].fullmatch(cell), f"{cell!r} is not a number in {language}"
+    return float(cell.replace(",", "."))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("table", TABLES)
+def test_every_csv_in_each_language(admin_client, week, tricky_names, table, language):
+    use_language(admin_client, language)
+    response = download(admin_client, table, "csv", WITH_COMPARISON)
+    assert response["Content-Language"] == language
+    separator, _, day_format = LANGUAGES[language]
+    rows = read_csv(response, delimiter=separator)
+    expected = expected_table(week, table, WITH_COMPARISON, language)
+    assert len(rows) == 1 + len(expected.rows)
+    for row, values in zip(rows, [expected.headers, *expected.rows], strict=True):
+        assert len(row) == len(values)  # no name split into more cells
+        for cell, value in zip(row, values, strict=True):
+            if value is None:
+                assert cell == ""
+            elif isinstance(value, str):
+                assert not runs_as_formula(cell)
+                assert cell == ("'" + value if runs_as_formula(value) else value)
+            elif isinstance(value, date):
+                assert cell == value.strftime(day_format)
+            else:
+                assert as_number(cell, language) == pytest.approx(value)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_names_and_negative_numbers_in_csv(admin_client, tricky_names, language):
+    use_language(admin_client, language)
+    separator = LANGUAGES[language][0]
+    rows = read_csv(download(admin_client, "por-tematica", "csv", WITH_COMPARISON), delimiter=separator)
+    names = {row[0] for row in rows[1:]}
+    assert {"'" + name if runs_as_formula(name) else name for name in TRICKY_NAMES} <= names
+    assert "'Gómez; =1+1" not in names and "Gómez; =1+1" in names  # a name with ; is one quoted cell
+    soporte = next(row for row in rows if row[0] == "Soporte técnico")
+    assert [as_number(cell, language) for cell in soporte[-4:]] == [-20.6, 1, 2, -50]  # still numbers
+
+
+@pytest.mark.parametrize(("language", "other_separator"), [("es-ar", ","), ("en", ";")])
 @pytest.mark.parametrize("table", ["por-operador", "por-tematica"])
-def test_csv_neutralises_formulas(admin_client, dangerous_names, table):
-    names = {row[0] for row in read_csv(download(admin_client, table, "csv", WEEK_QUERY))[1:]}
-    assert {"'" + name for name in DANGEROUS} <= names
-    assert not any(name.startswith(("=", "+", "-", "@")) for name in names)
+def test_no_cell_starts_a_formula_whatever_the_separator(admin_client, tricky_names, table, language,
+                                                         other_separator):
+    # A program that assumes the other separator still honours the quotes, so no name becomes a formula.
+    use_language(admin_client, language)
+    for row in read_csv(download(admin_client, table, "csv", WITH_COMPARISON), delimiter=other_separator):
+        for cell in row:
+            assert not runs_as_formula(cell) or LANGUAGES["es-ar"][1].fullmatch(cell) \
+                or LANGUAGES["en"][1].fullmatch(cell), cell
 
 
-@pytest.mark.parametrize("table", ["por-operador", "por-tematica"])
-def test_xlsx_writes_formulas_as_text(admin_client, dangerous_names, table):
-    sheet = read_xlsx(download(admin_client, table, "xlsx", WEEK_QUERY))
-    cells = {row[0].value: row[0] for row in sheet.iter_rows(min_row=2)}
-    assert set(DANGEROUS) <= set(cells)
-    assert all(cells[name].data_type == "s" for name in DANGEROUS)  # text, never a formula ("f")
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("table", TABLES)
+def test_every_xlsx_keeps_numbers_days_and_text(admin_client, week, tricky_names, table, language):
+    use_language(admin_client, language)
+    sheet = read_xlsx(download(admin_client, table, "xlsx", WITH_COMPARISON))
+    expected = expected_table(week, table, WITH_COMPARISON, language)
+    rows = list(sheet.iter_rows())
+    assert len(rows) == 1 + len(expected.rows)
+    for row, values in zip(rows, [expected.headers, *expected.rows], strict=True):
+        for cell, value in zip(row, values, strict=True):
+            if isinstance(value, str):
+                assert cell.data_type == "s"  # text, never a formula ("f") or an error ("e")
+                # XML cannot hold control characters, and reads a carriage return as a line feed.
+                assert cell.value == value.replace("\x07", "").replace("\r", "\n")
+                assert cell.quotePrefix == runs_as_formula(value)  # editing the cell keeps it text
+            elif isinstance(value, date):
+                assert cell.value.date() == value and cell.number_format == "DD/MM/YYYY"
+            elif value is not None:
+                assert cell.data_type == "n" and cell.value == pytest.approx(value)
+
+
+def test_xlsx_negative_numbers_are_numbers(admin_client, tricky_names):
+    sheet = read_xlsx(download(admin_client, "por-tematica", "xlsx", WITH_COMPARISON))
+    soporte = next(row for row in sheet.iter_rows(values_only=True) if row[0] == "Soporte técnico")
+    assert soporte[-4:] == (-20.6, 1, 2, -50)
 
 
 def test_no_row_cap(admin_client):

@@ -83,7 +83,7 @@ def test_a_path_and_unicode_in_the_name_are_stored_safely(client, world):
     ("../", "archivo"),
     ("  .oculto.txt ", "oculto.txt"),
     ("a" * 300 + ".pdf", "a" * 146 + ".pdf"),
-    ("línea\nnueva\t.txt", "líneanueva.txt"),
+    ("línea\nnueva\t.txt", "línea nueva .txt"),
 ])
 def test_clean_name(raw, clean):
     assert uploads.clean_name(raw) == clean
