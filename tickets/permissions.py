@@ -116,6 +116,9 @@ def actions_for(user, ticket):
         "close": can_close(user, ticket),
         "reopen": can_reopen(user, ticket),
         "works_on": works_on(user, ticket),
+        # What a public answer would do on the side (tickets.moves), for the reply box's note.
+        "reply_reopens": can_reply(user, ticket) and moves.reply_reopens(ticket, user, internal=False),
+        "reply_takes": can_reply(user, ticket) and moves.reply_takes(ticket, user, internal=False),
     }
 
 

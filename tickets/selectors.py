@@ -6,14 +6,13 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from tickets import pagination, permissions
+from tickets import moves, pagination, permissions
 from tickets.models import (
     AssigneeStateCount,
     Attachment,
     Event,
     EventKind,
     Intervention,
-    State,
     Ticket,
     TopicStateCount,
 )
@@ -30,7 +29,7 @@ TRAY_LABELS = {
     "tematicas": _("De mis temáticas"),
     "todas": _("Todas"),
 }
-OPEN_STATES = (State.NEW, State.IN_PROGRESS)
+OPEN_STATES = tuple(sorted(moves.OPEN_STATES))
 
 
 @dataclass(frozen=True)
