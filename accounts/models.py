@@ -237,3 +237,34 @@ class OutboxMessage(models.Model):
     @property
     def recipients(self):
         return [*self.to, *self.cc, *self.bcc]
+
+
+class SubmissionClaim(models.Model):
+    """A form that was sent and answered: (user, key) writes once; a resend lands on `location`.
+
+    Written by accounts.submissions in the transaction of the write itself, so a write that fails leaves no
+    claim behind. Purged after SUBMISSION_KEY_MAX_AGE_DAYS.
+    """
+
+    # No index of its own: the unique (user, key) index serves the lookups and the cascade.
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", db_index=False)
+    key = models.UUIDField()
+    # Where the first answer redirected to; a resend of the same form is sent there too.
+    location = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("formulario enviado")
+        verbose_name_plural = _("formularios enviados")
+        constraints = [
+            # The whole mechanism: a second insert of the same pair fails (or, on PostgreSQL, waits for the
+            # first transaction and then fails), so a form is acted on once.
+            models.UniqueConstraint(fields=["user", "key"], name="submission_once_per_user"),
+        ]
+        indexes = [
+            # The periodic purge of old claims.
+            models.Index(fields=["created_at"], name="submission_purge_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id}:{self.key} → {self.location}"

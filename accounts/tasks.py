@@ -3,7 +3,7 @@ late, or after a lost task message is harmless."""
 
 from celery import shared_task
 
-from accounts import outbox
+from accounts import outbox, submissions
 
 EMBEDDED_SECONDS = 3
 
@@ -23,3 +23,9 @@ def deliver_outbox(self):
 def sweep_outbox():
     """Deliver what the after-commit task missed: Redis was down, a worker died, a retry came due."""
     outbox.deliver_due()
+
+
+@shared_task(ignore_result=True)
+def purge_submission_claims():
+    """Forget the keys of forms sent more than SUBMISSION_KEY_MAX_AGE_DAYS ago (accounts.submissions)."""
+    return submissions.purge_expired()

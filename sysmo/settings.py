@@ -58,6 +58,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Last: it needs the user, the messages and the CSRF check, and wraps only the view (accounts/submissions.py).
+    "accounts.submissions.SubmissionMiddleware",
 ]
 
 ROOT_URLCONF = "sysmo.urls"
@@ -75,6 +77,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # {% submission_key %} in every write form, like {% csrf_token %} (accounts/submissions.py).
+            "builtins": ["accounts.templatetags.submissions"],
         },
     },
 ]
@@ -146,6 +150,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "accounts.tasks.sweep_outbox", "schedule": OUTBOX_SWEEP_SECONDS},
     "pending-uploads-purge": {"task": "tickets.tasks.purge_pending_uploads", "schedule": 3600},
+    "submission-claims-purge": {"task": "accounts.tasks.purge_submission_claims", "schedule": 3600},
 }
 
 # --- Accounts -----------------------------------------------------------------
@@ -194,6 +199,9 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False  # the session that changed it stays; every other one ends
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Sysmo Tickets] "
+
+# A form sent again (retry, back button) within this many days changes nothing; later it counts as new.
+SUBMISSION_KEY_MAX_AGE_DAYS = env.int("SUBMISSION_KEY_MAX_AGE_DAYS", default=30)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -1,13 +1,12 @@
 """Forms of the request pages. They only read and check input; tickets.services makes the change."""
 
-import uuid
-
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts import submissions
 from tickets import selectors, uploads
 
 SUBJECT_MAX_LENGTH = 200
@@ -28,9 +27,12 @@ class AttachmentsField(forms.Field):
 
 
 class AttachmentsForm(forms.Form):
-    """Files on a form: new uploads, plus those kept from a previous try of the same form (`form_key`)."""
+    """Files on a form: new uploads, plus those kept from a previous try of the same form.
 
-    form_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    The form's key is its submission key (accounts.submissions): the one it was sent with, else a new one;
+    the template renders it with `{% submission_key form %}`, and the files kept after an error wait under it.
+    """
+
     files = AttachmentsField(label=_("Adjuntos"), required=False)
 
     def __init__(self, *args, user, **kwargs):
@@ -38,20 +40,9 @@ class AttachmentsForm(forms.Form):
         self.user = user
         self.accepted_files = []
         self.fields["files"].widget.attrs["accept"] = ",".join(f".{ext}" for ext in uploads.allowed_extensions())
-        key = self._posted_form_key()
-        if key is None:
-            key = uuid.uuid4()
-            self.initial["form_key"] = key
-        self.form_key = key
-        self.pending = list(uploads.pending_for(user, key)) if self.is_bound else []
-
-    def _posted_form_key(self):
-        if not self.is_bound:
-            return None
-        try:
-            return uuid.UUID(str(self.data.get(self.add_prefix("form_key"), "")))
-        except ValueError:
-            return None
+        posted = submissions.posted_key(self.data) if self.is_bound else None
+        self.submission_key = posted or submissions.new_key()
+        self.pending = list(uploads.pending_for(user, posted)) if posted else []
 
     def clean_files(self):
         errors = []
@@ -91,7 +82,7 @@ class AttachmentsForm(forms.Form):
         """The form came back with an error: keep the accepted files and drop the ones unticked."""
         kept = self.kept_pending() if self.is_bound else []
         uploads.discard([pending for pending in self.pending if pending not in kept])
-        kept += uploads.keep(self.user, self.form_key, self.accepted_files)
+        kept += uploads.keep(self.user, self.submission_key, self.accepted_files)
         self.pending = kept
         self.accepted_files = []
 
@@ -127,7 +118,7 @@ class TicketForm(AttachmentsForm):
     def service_kwargs(self):
         data = self.cleaned_data
         return {"topic": data["topic"], "subject": data["subject"], "description": data["description"],
-                "submission_key": self.form_key, **self.attachment_kwargs()}
+                "submission_key": self.submission_key, **self.attachment_kwargs()}
 
 
 class ReplyForm(AttachmentsForm):

@@ -16,8 +16,8 @@ URL = reverse("tickets:create")
 
 def post(client, world, files=(), **fields):
     client.force_login(world["requester"])
-    data = {"topic": world.topic.pk, "subject": "Asunto", "description": "Descripción", "form_key": str(uuid.uuid4()),
-            **fields}
+    data = {"topic": world.topic.pk, "subject": "Asunto", "description": "Descripción",
+            "submission_key": str(uuid.uuid4()), **fields}
     if files:
         data["files"] = list(files)
     return client.post(URL, data)
@@ -125,7 +125,7 @@ def test_a_reply_with_a_bad_file_keeps_the_text(client, world):
 
 
 def test_garbage_in_the_hidden_fields_is_harmless(client, world):
-    response = post(client, world, form_key="no-es-un-uuid", keep=["abc", "-1"])
+    response = post(client, world, submission_key="no-es-un-uuid", keep=["abc", "-1"])
     assert response.status_code in (200, 302)
     assert client.post(reverse("tickets:assign", args=[world.ticket.number]), {"assignee": "x"}).status_code == 404
     client.force_login(world["administrator"])

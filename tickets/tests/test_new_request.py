@@ -17,7 +17,7 @@ URL = reverse("tickets:create")
 
 def form_data(world, **extra):
     return {"topic": world.topic.pk, "subject": "No sale la factura", "description": "Da error 10016.",
-            "form_key": str(uuid.uuid4()), **extra}
+            "submission_key": str(uuid.uuid4()), **extra}
 
 
 def test_a_client_files_a_request_with_files_and_sees_its_number(client, world):
@@ -56,7 +56,7 @@ def test_an_error_keeps_the_files_until_the_form_is_sent(client, world):
     assert [p.original_name for p in pending] == ["captura.png", "notas.txt"]
 
     # The second try unticks one file and adds another.
-    response = client.post(URL, form_data(world, form_key=data["form_key"], keep=[pending[0].pk],
+    response = client.post(URL, form_data(world, submission_key=data["submission_key"], keep=[pending[0].pk],
                                           files=[upload("factura.pdf", pdf_bytes())]))
     ticket = Ticket.objects.get(subject="No sale la factura")
     assert sorted(Attachment.objects.filter(ticket=ticket).values_list("original_name", flat=True)) == [
@@ -71,7 +71,7 @@ def test_files_of_another_user_cannot_be_claimed(client, world):
     key = uuid.uuid4()
     [theirs] = uploads.keep(world["colleague"], key, [checked(png())])
     client.force_login(world["requester"])
-    client.post(URL, form_data(world, form_key=str(key), keep=[theirs.pk]))
+    client.post(URL, form_data(world, submission_key=str(key), keep=[theirs.pk]))
     ticket = Ticket.objects.get(subject="No sale la factura")
     assert not Attachment.objects.filter(ticket=ticket).exists()
     assert PendingUpload.objects.filter(pk=theirs.pk).exists()

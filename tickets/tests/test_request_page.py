@@ -110,7 +110,7 @@ def test_a_reply_with_an_error_comes_back_with_the_message_and_the_files(client,
     assert "pantalla.png" in html and 'name="keep"' in html
     assert not Intervention.objects.exists()
     form = response.context["reply_form"]
-    response = client.post(url, {"body": "Ahora sí", "form_key": str(form.form_key),
+    response = client.post(url, {"body": "Ahora sí", "submission_key": str(form.submission_key),
                                  "keep": [p.pk for p in form.pending]})
     assert response.status_code == 302
     intervention = Intervention.objects.get()
