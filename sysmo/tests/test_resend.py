@@ -379,7 +379,7 @@ def test_a_reply_that_fails_half_way_frees_its_key(client, world):
     client.force_login(world["requester"])
     client.raise_request_exception = False
     key = str(uuid.uuid4())
-    with mock.patch("tickets.notifications.new_message", side_effect=RuntimeError("SMTP module crashed")):
+    with mock.patch("tickets.notifications.send", side_effect=RuntimeError("SMTP module crashed")):
         assert reply(client, world, "Sigue fallando.", key).status_code == 500
     assert not Intervention.objects.exists()
 

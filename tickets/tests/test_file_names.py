@@ -110,7 +110,7 @@ def assert_shown_everywhere(client, ticket, attachment, shown, emails):
 def test_a_new_request(client, world, chosen, shown):
     client.force_login(world["requester"])
     fields = [("topic", world.topic.pk), ("subject", "Presupuesto"), ("description", "Adjunto el archivo."),
-              ("form_key", uuid.uuid4())]
+              ("submission_key", uuid.uuid4())]
     response = post_as_browser(client, reverse("tickets:create"), fields, file_in(chosen))
     assert response.status_code == 302
     ticket = filed_by(world)
@@ -132,7 +132,7 @@ def test_a_reply_or_an_internal_comment(client, world, mode, chosen, shown):
 def test_a_file_kept_while_the_form_comes_back_with_an_error(client, world, chosen, shown):
     client.force_login(world["requester"])
     key = uuid.uuid4()
-    fields = [("topic", world.topic.pk), ("description", "Adjunto el archivo."), ("form_key", key)]
+    fields = [("topic", world.topic.pk), ("description", "Adjunto el archivo."), ("submission_key", key)]
     response = post_as_browser(client, reverse("tickets:create"), [*fields, ("subject", "")], file_in(chosen))
     assert response.status_code == 200
     [pending] = PendingUpload.objects.all()
@@ -148,7 +148,7 @@ def test_a_file_kept_while_the_form_comes_back_with_an_error(client, world, chos
 @pytest.mark.parametrize("chosen", ["...", ". . .", "\u202e\u202e"])
 def test_a_name_with_nothing_left_is_called_archivo(client, world, chosen):
     client.force_login(world["requester"])
-    fields = [("topic", world.topic.pk), ("subject", "Asunto"), ("description", "Texto"), ("form_key", uuid.uuid4())]
+    fields = [("topic", world.topic.pk), ("subject", "Asunto"), ("description", "Texto"), ("submission_key", uuid.uuid4())]
     response = post_as_browser(client, reverse("tickets:create"), fields, file_in(chosen))
     # Without an extension the type cannot be told, so the form says so, by the name we gave it.
     assert "«archivo»: no aceptamos ese tipo de archivo." in response.content.decode().replace(
