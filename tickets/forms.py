@@ -195,6 +195,14 @@ class CloseForm(forms.Form):
     )
 
 
+class ResolveForm(forms.Form):
+    message = forms.CharField(
+        label=_("Mensaje (opcional)"), required=False, max_length=BODY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        help_text=_("Le llega por correo a quien atiende tu solicitud."),
+    )
+
+
 def _limit_messages(field, limit):
     field.error_messages["max_length"] = _(
         "Puede tener hasta %(limit_value)d caracteres (tiene %(show_value)d)."

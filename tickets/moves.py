@@ -25,6 +25,7 @@ class Move(models.TextChoices):
     CHANGE_TOPIC = "change_topic", _("Cambiar temática")
     CLOSE = "close", _("Cerrar")
     REOPEN = "reopen", _("Reabrir")
+    RESOLVE = "resolve", _("Ya está resuelto")  # the requester closes their own request
     # The assignee lost access to the request (deactivated, no longer an operator, off the topic).
     RELEASE = "release", _("Devolver a Nuevo")
 
@@ -59,6 +60,7 @@ RULES = {
     Move.CLOSE: Rule(OPEN_STATES, State.CLOSED, "works_on", _("La solicitud ya está cerrada.")),
     Move.REOPEN: Rule(frozenset({State.CLOSED}), State.IN_PROGRESS, "works_on",
                       _("Solo se puede reabrir una solicitud cerrada.")),
+    Move.RESOLVE: Rule(OPEN_STATES, State.CLOSED, "is_requester", _("La solicitud ya está cerrada.")),
     Move.RELEASE: Rule(frozenset({State.IN_PROGRESS}), State.NEW, "works_on"),
 }
 

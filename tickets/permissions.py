@@ -115,6 +115,7 @@ def actions_for(user, ticket):
         "change_topic": can_change_topic(user, ticket),
         "close": can_close(user, ticket),
         "reopen": can_reopen(user, ticket),
+        "resolve": can_resolve(user, ticket),
         "works_on": works_on(user, ticket),
         # What a public answer would do on the side (tickets.moves), for the reply box's note.
         "reply_reopens": can_reply(user, ticket) and moves.reply_reopens(ticket, user, internal=False),
@@ -122,4 +123,14 @@ def actions_for(user, ticket):
     }
 
 
-_WHO = {"can_view": can_view, "sees_internal": sees_internal, "works_on": works_on}
+def is_requester(user, ticket):
+    """The person who filed the request (while active)."""
+    return _active(user) and ticket.requester_id == user.pk
+
+
+def can_resolve(user, ticket):
+    """The requester closing their own request ("Ya está resuelto")."""
+    return can_make(user, Move.RESOLVE, ticket)
+
+
+_WHO = {"can_view": can_view, "sees_internal": sees_internal, "works_on": works_on, "is_requester": is_requester}

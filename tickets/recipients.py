@@ -67,6 +67,8 @@ TABLE = {
         (Told(Audience.REQUESTER, "ticket_closed"), Told(Audience.ASSIGNEE, "ticket_changed"))),
     (Move.REOPEN, Actor.STAFF): Line(
         (Told(Audience.REQUESTER, "ticket_changed"), Told(Audience.ASSIGNEE, "ticket_changed"))),
+    (Move.RESOLVE, Actor.REQUESTER): Line(
+        (Told(Audience.ASSIGNEE, "ticket_changed"), Told(Audience.UNASSIGNED_TOPIC_OPERATORS, "ticket_changed"))),
     (Move.RELEASE, Actor.STAFF): Line(
         (Told(Audience.TOPIC_OPERATORS, "ticket_changed"),), someone_must_act=True),
 }
@@ -74,7 +76,7 @@ TABLE = {
 
 def actor_of(move, ticket, by):
     """The requester of the request, when filing or writing publicly on it; staff for everything else."""
-    if move in (Move.CREATE, Move.REPLY) and by.pk == ticket.requester_id:
+    if move in (Move.CREATE, Move.REPLY, Move.RESOLVE) and by.pk == ticket.requester_id:
         return Actor.REQUESTER
     return Actor.STAFF
 

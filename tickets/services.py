@@ -320,6 +320,26 @@ def close(ticket, *, by, message=""):
     return Outcome(ticket, intervention=intervention, taken=taken, recipients=told)
 
 
+def resolve(ticket, *, by, message=""):
+    """The requester closes their own open request ("Ya está resuelto"), with an optional message that the
+    assignee (or, while nobody holds it, the topic's operators) receive. Returns the Outcome. Raises
+    NotFound for anyone but the requester, Refused if it is already closed."""
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        _require(Move.RESOLVE, by, ticket)
+        now, place = timezone.now(), place_of(ticket)
+        intervention = None
+        if message.strip():
+            intervention = Intervention.objects.create(ticket=ticket, author=by, body=message, internal=False,
+                                                       created_at=now)
+            search.refresh([ticket.number])
+        _event(ticket, by, EventKind.CLOSED, now, before=ticket.state, after=State.CLOSED)
+        _touch(ticket, now, state=State.CLOSED, closed_at=now, closed_by=by)
+        _recount(place, ticket)
+        told = _tell(Move.RESOLVE, ticket, by, message=message)
+    return Outcome(ticket, intervention=intervention, recipients=told)
+
+
 def reopen(ticket, *, by):
     """Cerrado → En proceso (or Nuevo, when its assignee can no longer act on it); the requester and the
     assignee are told. Returns the Outcome."""

@@ -14,5 +14,6 @@ urlpatterns = [
     path("solicitudes/<int:number>/tematica/", views.change_topic, name="change_topic"),
     path("solicitudes/<int:number>/cerrar/", views.close, name="close"),
     path("solicitudes/<int:number>/reabrir/", views.reopen, name="reopen"),
+    path("solicitudes/<int:number>/resuelta/", views.resolve, name="resolve"),
     path("solicitudes/<int:number>/adjuntos/<int:attachment_id>/", views.download, name="download"),
 ]

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from tickets import pagination, permissions, recipients, search, selectors, services
 from tickets.filters import TicketFilter
-from tickets.forms import AssignForm, CloseForm, ReplyForm, TicketForm, TopicForm
+from tickets.forms import AssignForm, CloseForm, ReplyForm, ResolveForm, TicketForm, TopicForm
 from tickets.links import InboxLinks
 from tickets.models import Ticket
 
@@ -116,6 +116,8 @@ def _render_detail(request, ticket, reply_form, status=200):
         context["topic_form"] = TopicForm(objects=selectors.topics_to_move_to(ticket))
     if actions["close"]:
         context["close_form"] = CloseForm()
+    if actions["resolve"]:
+        context["resolve_form"] = ResolveForm()
     return render(request, "tickets/detail.html", context, status=status)
 
 
@@ -227,6 +229,26 @@ def close(request, number):
 def reopen(request, number):
     return _act(request, number, lambda ticket: services.reopen(ticket, by=request.user),
                 _("Reabriste la solicitud: volvió a «En proceso»."))
+
+
+@login_required
+@require_POST
+def resolve(request, number):
+    """The requester closes their own request ("Ya está resuelto")."""
+    ticket = _visible_ticket(request, number)
+    form = ResolveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(message for errors in form.errors.values() for message in errors))
+        return redirect(ticket)
+    try:
+        services.resolve(ticket, by=request.user, message=form.cleaned_data["message"])
+    except services.NotFound:
+        raise Http404 from None
+    except services.Refused as refusal:
+        messages.error(request, str(refusal))
+        return redirect(ticket)
+    messages.success(request, _("Cerraste tu solicitud. Si necesitás algo más, escribí acá y se reabre."))
+    return redirect(ticket)
 
 
 @login_required

@@ -148,7 +148,8 @@ def test_a_file_kept_while_the_form_comes_back_with_an_error(client, world, chos
 @pytest.mark.parametrize("chosen", ["...", ". . .", "\u202e\u202e"])
 def test_a_name_with_nothing_left_is_called_archivo(client, world, chosen):
     client.force_login(world["requester"])
-    fields = [("topic", world.topic.pk), ("subject", "Asunto"), ("description", "Texto"), ("submission_key", uuid.uuid4())]
+    fields = [("topic", world.topic.pk), ("subject", "Asunto"), ("description", "Texto"),
+              ("submission_key", uuid.uuid4())]
     response = post_as_browser(client, reverse("tickets:create"), fields, file_in(chosen))
     # Without an extension the type cannot be told, so the form says so, by the name we gave it.
     assert "«archivo»: no aceptamos ese tipo de archivo." in response.content.decode().replace(
