@@ -199,3 +199,34 @@ def test_the_topics_page_keeps_a_topic_listed_with_deactivated_operators(client,
     client.force_login(admin)
     assert Topic.objects.count() == 1
     assert "Los clientes no la ven" in client.get(reverse("topics:list")).content.decode()
+
+
+# --- The client closes their own request ("Ya está resuelto") ----------------------------------------------
+
+@pytest.mark.parametrize("who", ["requester", "colleague", "another client", "topic operator", "other operator",
+                                 "assignee", "administrator", "anonymous"])
+def test_only_the_requester_may_say_it_is_resolved(client, who):
+    world = make_world(State.IN_PROGRESS)
+    if who != "anonymous":
+        client.force_login(world[who])
+    page = client.get(world.ticket.get_absolute_url())
+    response = client.post(reverse("tickets:resolve", args=[world.ticket.number]), {"message": "Listo"})
+    ticket = Ticket.objects.get(pk=world.ticket.pk)
+    if who == "requester":
+        assert "resolve_form" in page.context and response.status_code == 302
+        assert (ticket.state, ticket.closed_by) == (State.CLOSED, world["requester"])
+        assert ticket.events.filter(kind=EventKind.CLOSED, actor=world["requester"]).exists()
+        assert ticket.interventions.get().body == "Listo"
+    else:
+        assert page.status_code != 200 or "resolve_form" not in page.context
+        assert response.status_code in (302, 404) and ticket.state == State.IN_PROGRESS
+        if who != "anonymous":
+            assert response.status_code == 404
+
+
+def test_a_closed_request_cannot_be_resolved_again(client):
+    world = make_world(State.CLOSED)
+    client.force_login(world["requester"])
+    assert "resolve_form" not in client.get(world.ticket.get_absolute_url()).context
+    with pytest.raises(services.Refused):
+        services.resolve(world.ticket, by=world["requester"])

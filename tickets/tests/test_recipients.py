@@ -47,6 +47,8 @@ def do(move, world, by):
         services.close(ticket, by=person, message="Resuelto")
     elif move == "reopen":
         services.reopen(ticket, by=person)
+    elif move == "resolve":
+        services.resolve(ticket, by=person, message="Ya anda")
     elif move == "deactivate ana":
         account_services.deactivate(world["assignee"], by=person)
     else:
@@ -77,6 +79,8 @@ CASES = [
     ("reopen", State.CLOSED, "topic operator", {"rita", "ana.asignada"}),
     ("reopen", State.CLOSED, "assignee", {"rita"}),
     ("reopen", State.CLOSED, "administrator", {"rita", "ana.asignada"}),
+    ("resolve", State.IN_PROGRESS, "requester", {"ana.asignada"}),
+    ("resolve", State.NEW, "requester", {"ana.asignada", "olga"}),  # nobody holds it: the topic's operators
     ("deactivate ana", State.IN_PROGRESS, "administrator", {"olga"}),  # released: the topic is told
 ]
 
@@ -92,7 +96,7 @@ def test_the_table_of_moves_and_recipients(move, state, actor, expected):
 
 def test_every_move_has_a_line_for_staff_and_a_client_message_has_one_for_the_requester():
     for move in Move:
-        if move != Move.CREATE:
+        if move not in (Move.CREATE, Move.RESOLVE):
             assert (move, "staff") in recipients.TABLE, move
     assert (Move.CREATE, "requester") in recipients.TABLE
     assert (Move.REPLY, "requester") in recipients.TABLE
