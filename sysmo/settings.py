@@ -150,6 +150,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "accounts.tasks.sweep_outbox", "schedule": OUTBOX_SWEEP_SECONDS},
     "pending-uploads-purge": {"task": "tickets.tasks.purge_pending_uploads", "schedule": 3600},
+    "waiting-clock": {"task": "tickets.tasks.run_waiting_clock", "schedule": 900},
     "submission-claims-purge": {"task": "accounts.tasks.purge_submission_claims", "schedule": 3600},
 }
 
@@ -230,6 +231,9 @@ ATTACHMENT_ALLOWED_TYPES = env.list(
 )
 # Files of a form that came back with an error wait this long for the form to be sent again.
 PENDING_UPLOAD_MAX_AGE_HOURS = env.int("PENDING_UPLOAD_MAX_AGE_HOURS", default=24)
+# «Esperando al cliente»: calendar days without an answer before one reminder, and before closing by itself.
+WAITING_REMINDER_DAYS = env.int("WAITING_REMINDER_DAYS", default=5)
+WAITING_CLOSE_DAYS = env.int("WAITING_CLOSE_DAYS", default=7)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Uploaded attachments: never served directly, only through a view that checks who asks.

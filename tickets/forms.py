@@ -132,11 +132,19 @@ class ReplyForm(AttachmentsForm):
         label=_("Tipo de mensaje"), required=False, initial=PUBLIC, widget=forms.RadioSelect,
         choices=[(PUBLIC, _("Respuesta")), (INTERNAL, _("Comentario interno"))],
     )
+    # Sent by the second button, «Responder y esperar al cliente» (staff only).
+    esperar = forms.BooleanField(required=False)
 
-    def __init__(self, *args, can_comment_internally=False, **kwargs):
+    def __init__(self, *args, can_comment_internally=False, can_wait=False, **kwargs):
         super().__init__(*args, **kwargs)
         _limit_messages(self.fields["body"], BODY_MAX_LENGTH)
         self.offers_internal = can_comment_internally  # the switch is shown only to those who may use it
+        self.offers_wait = can_wait
+
+    @property
+    def wait(self):
+        """«Responder y esperar al cliente» was pressed (a public answer only)."""
+        return not self.internal and bool(self.data.get(self.add_prefix("esperar")))
 
     @property
     def internal(self):
@@ -145,7 +153,8 @@ class ReplyForm(AttachmentsForm):
         return self.data.get(self.add_prefix("mode")) == self.INTERNAL
 
     def service_kwargs(self):
-        return {"body": self.cleaned_data["body"], **self.attachment_kwargs()}
+        kwargs = {"body": self.cleaned_data["body"], **self.attachment_kwargs()}
+        return {**kwargs, "wait": True} if self.wait else kwargs
 
 
 class _PickForm(forms.Form):

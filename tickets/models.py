@@ -67,6 +67,10 @@ class Ticket(models.Model):
         null=True, blank=True, related_name="closed_tickets",
     )
     last_activity_at = models.DateTimeField(_("última actividad"), default=timezone.now)
+    # "Esperando al cliente": a flag within En proceso, set by "Responder y esperar al cliente", cleared by the
+    # client's next message (tickets.moves). The reminder and the automatic close count from it.
+    waiting_since = models.DateTimeField(_("esperando al cliente desde"), null=True, blank=True)
+    waiting_reminded_at = models.DateTimeField(_("recordatorio enviado"), null=True, blank=True)
     # The key of the form that filed it: a form sent twice (double click, a retried POST) files one request.
     submission_key = models.UUIDField(_("clave del formulario"), null=True, blank=True, editable=False)
 
@@ -89,6 +93,9 @@ class Ticket(models.Model):
             # with INCLUDE columns so the reports are answered from the index alone.
             models.Index(fields=["created_at"], name="ticket_report_created_idx"),
             models.Index(fields=["closed_at"], name="ticket_report_closed_idx"),
+            # The beat task: requests waiting on the client, oldest first (few rows: a partial index).
+            models.Index(fields=["waiting_since"], name="ticket_waiting_idx",
+                         condition=Q(waiting_since__isnull=False)),
         ]
         constraints = [
             models.CheckConstraint(
@@ -111,6 +118,11 @@ class Ticket(models.Model):
     @property
     def is_open(self):
         return self.state != State.CLOSED
+
+    @property
+    def is_waiting(self):
+        """«Esperando al cliente»: an open request whose next step is the client's."""
+        return self.waiting_since is not None and self.is_open
 
 
 class TopicStateCount(models.Model):
@@ -256,6 +268,9 @@ class EventKind(models.TextChoices):
     REOPENED = "reopened", _("Reabierta")
     # Its assignee lost access (deactivated, no longer an operator, or taken off the topic): back to Nuevo.
     RELEASED = "released", _("Devuelta a Nuevo")
+    WAITING = "waiting", _("Esperando al cliente")
+    REMINDED = "reminded", _("Recordatorio al cliente")
+    AUTO_CLOSED = "auto_closed", _("Cerrada sin respuesta del cliente")
 
 
 class Event(models.Model):

@@ -26,6 +26,10 @@ class Move(models.TextChoices):
     CLOSE = "close", _("Cerrar")
     REOPEN = "reopen", _("Reabrir")
     RESOLVE = "resolve", _("Ya está resuelto")  # the requester closes their own request
+    # "Responder y esperar al cliente": a public reply that leaves the next step to the client.
+    WAIT = "wait", _("Responder y esperar al cliente")
+    REMIND = "remind", _("Recordar al cliente")  # WAITING_REMINDER_DAYS without an answer (beat task)
+    AUTO_CLOSE = "auto_close", _("Cerrar sin respuesta")  # WAITING_CLOSE_DAYS without an answer (beat task)
     # The assignee lost access to the request (deactivated, no longer an operator, off the topic).
     RELEASE = "release", _("Devolver a Nuevo")
 
@@ -35,6 +39,7 @@ class Actor(models.TextChoices):
 
     REQUESTER = "requester", _("Solicitante")
     STAFF = "staff", _("Operador o administrador")
+    SYSTEM = "system", _("Sysmo (automático)")
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,10 @@ RULES = {
                       _("Solo se puede reabrir una solicitud cerrada.")),
     Move.RESOLVE: Rule(OPEN_STATES, State.CLOSED, "is_requester", _("La solicitud ya está cerrada.")),
     Move.RELEASE: Rule(frozenset({State.IN_PROGRESS}), State.NEW, "works_on"),
+    # A Nuevo request answered this way is taken first (reply_takes), so it too ends En proceso.
+    Move.WAIT: Rule(OPEN_STATES, State.IN_PROGRESS, "works_on", _("Una solicitud cerrada no espera al cliente.")),
+    Move.REMIND: Rule(frozenset({State.IN_PROGRESS}), None, "system"),
+    Move.AUTO_CLOSE: Rule(frozenset({State.IN_PROGRESS}), State.CLOSED, "system"),
 }
 
 
@@ -96,6 +105,26 @@ def close_takes(ticket):
     return ticket.state == State.NEW and not ticket.assignee_id
 
 
+def reply_clears_waiting(ticket, by, *, internal):
+    """The client's next message ends «Esperando al cliente»; so does any public answer by staff that does
+    not ask to wait again (an internal comment changes nothing)."""
+    return not internal and ticket.waiting_since is not None
+
+
+def waiting_due(ticket, now, *, reminder_days, close_days):
+    """What the waiting clock asks for now: "close", "remind" or None. Days are calendar days (timedelta),
+    counted from the answer that started the wait."""
+    from datetime import timedelta
+
+    if not ticket.is_waiting or ticket.state != State.IN_PROGRESS:
+        return None
+    if now - ticket.waiting_since >= timedelta(days=close_days):
+        return "close"
+    if ticket.waiting_reminded_at is None and now - ticket.waiting_since >= timedelta(days=reminder_days):
+        return "remind"
+    return None
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What a move did, so no view or template works it out again."""
@@ -104,4 +133,5 @@ class Outcome:
     intervention: object = None
     reopened: bool = False  # a requester's message reopened a closed request
     taken: bool = False  # the move made its actor the assignee (a reply or a close on a Nuevo request)
+    waiting: bool = False  # the request now waits on the client («Responder y esperar al cliente»)
     recipients: tuple = ()  # who was emailed

@@ -116,6 +116,7 @@ def actions_for(user, ticket):
         "close": can_close(user, ticket),
         "reopen": can_reopen(user, ticket),
         "resolve": can_resolve(user, ticket),
+        "wait": can_wait(user, ticket),
         "works_on": works_on(user, ticket),
         # What a public answer would do on the side (tickets.moves), for the reply box's note.
         "reply_reopens": can_reply(user, ticket) and moves.reply_reopens(ticket, user, internal=False),
@@ -133,4 +134,15 @@ def can_resolve(user, ticket):
     return can_make(user, Move.RESOLVE, ticket)
 
 
-_WHO = {"can_view": can_view, "sees_internal": sees_internal, "works_on": works_on, "is_requester": is_requester}
+def is_system(user, ticket):
+    """Moves nobody makes by hand (the waiting clock): made with no user."""
+    return user is None
+
+
+def can_wait(user, ticket):
+    """«Responder y esperar al cliente»: staff working an open request."""
+    return can_make(user, Move.WAIT, ticket)
+
+
+_WHO = {"can_view": can_view, "sees_internal": sees_internal, "works_on": works_on, "is_requester": is_requester,
+        "system": is_system}

@@ -69,13 +69,21 @@ TABLE = {
         (Told(Audience.REQUESTER, "ticket_changed"), Told(Audience.ASSIGNEE, "ticket_changed"))),
     (Move.RESOLVE, Actor.REQUESTER): Line(
         (Told(Audience.ASSIGNEE, "ticket_changed"), Told(Audience.UNASSIGNED_TOPIC_OPERATORS, "ticket_changed"))),
+    (Move.WAIT, Actor.STAFF): Line(
+        (Told(Audience.REQUESTER, "ticket_reply"), Told(Audience.ASSIGNEE, "ticket_reply"))),
+    (Move.REMIND, Actor.SYSTEM): Line((Told(Audience.REQUESTER, "ticket_reminder"),)),
+    (Move.AUTO_CLOSE, Actor.SYSTEM): Line(
+        (Told(Audience.REQUESTER, "ticket_changed"), Told(Audience.ASSIGNEE, "ticket_changed"))),
     (Move.RELEASE, Actor.STAFF): Line(
         (Told(Audience.TOPIC_OPERATORS, "ticket_changed"),), someone_must_act=True),
 }
 
 
 def actor_of(move, ticket, by):
-    """The requester of the request, when filing or writing publicly on it; staff for everything else."""
+    """The requester of the request, when filing or writing publicly on it; the system for the moves nobody
+    makes by hand (`by` is None); staff for everything else."""
+    if by is None:
+        return Actor.SYSTEM
     if move in (Move.CREATE, Move.REPLY, Move.RESOLVE) and by.pk == ticket.requester_id:
         return Actor.REQUESTER
     return Actor.STAFF
@@ -93,7 +101,7 @@ def notices(move, ticket, by, *, former_assignee=None):
     chosen, seen = [], set()
     for told in line.told:
         for person in _audience(told.audience, ticket, former_assignee):
-            if person.pk in seen or (person.pk == by.pk and not told.actor_too):
+            if person.pk in seen or (by is not None and person.pk == by.pk and not told.actor_too):
                 continue
             seen.add(person.pk)
             chosen.append((person, told.template))
@@ -118,7 +126,7 @@ def _staff_template(line):
 def _who_can_act_instead(ticket, by, already):
     """The topic's active operators, else the active administrators: someone who can act is told."""
     for people in (_topic_operators(ticket.topic_id), _administrators()):
-        people = [person for person in people if person.pk != by.pk and person.pk not in already]
+        people = [person for person in people if (by is None or person.pk != by.pk) and person.pk not in already]
         _prime_topics(people, ticket)
         people = [person for person in people if permissions.works_on(person, ticket)]
         if people:

@@ -9,7 +9,9 @@ these; nothing else writes tickets.
 """
 
 from contextlib import contextmanager
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -74,6 +76,9 @@ def _touch(ticket, at, **fields):
 def _recount(before, ticket):
     """The request moved from `before` to where it is now: the tab counts follow."""
     tray_counts.moved(before, place_of(ticket))
+
+
+NOT_WAITING = {"waiting_since": None, "waiting_reminded_at": None}
 
 
 def _name(user):
@@ -173,13 +178,15 @@ def create(*, by, topic, subject, description, files=(), pending=(), submission_
 # --- Messages ------------------------------------------------------------------------------------
 
 
-def reply(ticket, *, by, body, files=(), pending=()):
+def reply(ticket, *, by, body, files=(), pending=(), wait=False):
     """A public intervention; returns its Outcome.
 
     The requester writing on a closed request reopens it (the brief); staff answering a Nuevo request take
-    it (tickets.moves.reply_takes). Raises NotFound if `by` may not write on it, Refused for an empty message.
+    it (tickets.moves.reply_takes). `wait` («Responder y esperar al cliente», staff only) marks the request
+    as waiting on the client; any other public message ends the wait. Raises NotFound if `by` may not write
+    on it (or may not wait), Refused for an empty message or waiting on a closed request.
     """
-    return _write(ticket, by=by, body=body, files=files, pending=pending, internal=False)
+    return _write(ticket, by=by, body=body, files=files, pending=pending, internal=False, wait=wait)
 
 
 def comment_internally(ticket, *, by, body, files=(), pending=()):
@@ -187,8 +194,8 @@ def comment_internally(ticket, *, by, body, files=(), pending=()):
     return _write(ticket, by=by, body=body, files=files, pending=pending, internal=True)
 
 
-def _write(ticket, *, by, body, files, pending, internal):
-    move = Move.COMMENT if internal else Move.REPLY
+def _write(ticket, *, by, body, files, pending, internal, wait=False):
+    move = Move.COMMENT if internal else (Move.WAIT if wait else Move.REPLY)
     with _storing_files() as stored, transaction.atomic():
         ticket = _locked(ticket)
         _require(move, by, ticket)
@@ -210,10 +217,17 @@ def _write(ticket, *, by, body, files, pending, internal):
             _touch(ticket, now, state=State.IN_PROGRESS, assignee=by, taken_at=now)
         else:
             _touch(ticket, now)
+        if wait:
+            _event(ticket, by, EventKind.WAITING, now)
+            _touch(ticket, now, waiting_since=now, waiting_reminded_at=None)
+        elif moves.reply_clears_waiting(ticket, by, internal=internal):
+            _touch(ticket, now, waiting_since=None, waiting_reminded_at=None)
         _recount(before, ticket)
         search.refresh([ticket.number])
-        told = _tell(move, ticket, by, intervention=intervention, attachments=attachments, reopened=reopened)
-    return Outcome(ticket, intervention=intervention, reopened=reopened, taken=taken, recipients=told)
+        told = _tell(move, ticket, by, intervention=intervention, attachments=attachments, reopened=reopened,
+                     waiting=wait)
+    return Outcome(ticket, intervention=intervention, reopened=reopened, taken=taken, waiting=wait,
+                   recipients=told)
 
 
 # --- Moves ---------------------------------------------------------------------------------------
@@ -314,7 +328,7 @@ def close(ticket, *, by, message=""):
                                                        created_at=now)
             search.refresh([ticket.number])
         _event(ticket, by, EventKind.CLOSED, now, before=ticket.state, after=State.CLOSED)
-        _touch(ticket, now, state=State.CLOSED, closed_at=now, closed_by=by)
+        _touch(ticket, now, state=State.CLOSED, closed_at=now, closed_by=by, **NOT_WAITING)
         _recount(place, ticket)
         told = _tell(Move.CLOSE, ticket, by, message=message)
     return Outcome(ticket, intervention=intervention, taken=taken, recipients=told)
@@ -334,7 +348,7 @@ def resolve(ticket, *, by, message=""):
                                                        created_at=now)
             search.refresh([ticket.number])
         _event(ticket, by, EventKind.CLOSED, now, before=ticket.state, after=State.CLOSED)
-        _touch(ticket, now, state=State.CLOSED, closed_at=now, closed_by=by)
+        _touch(ticket, now, state=State.CLOSED, closed_at=now, closed_by=by, **NOT_WAITING)
         _recount(place, ticket)
         told = _tell(Move.RESOLVE, ticket, by, message=message)
     return Outcome(ticket, intervention=intervention, recipients=told)
@@ -395,6 +409,51 @@ def hand_off_stranded(user, *, by, reassign_to=None):
 def _release(ticket, *, by, now):
     former, place = ticket.assignee, place_of(ticket)
     _event(ticket, by, EventKind.RELEASED, now, before=_name(former), after=State.NEW)
-    _touch(ticket, now, state=State.NEW, assignee=None, taken_at=None)
+    _touch(ticket, now, state=State.NEW, assignee=None, taken_at=None, **NOT_WAITING)
     _recount(place, ticket)
     _tell(Move.RELEASE, ticket, by, former_assignee=former)
+
+
+# --- Waiting on the client ---------------------------------------------------------------------------
+
+
+def run_waiting_clock(*, now=None, batch=500):
+    """Remind the clients of requests waiting on them for WAITING_REMINDER_DAYS, and close those waiting for
+    WAITING_CLOSE_DAYS (issue 13). Run by a Celery beat task; safe on several workers at once: each request
+    is acted on by a conditional update, so it is reminded once and closed once. Returns (reminded, closed).
+    """
+    now = now or timezone.now()
+    reminder_days, close_days = settings.WAITING_REMINDER_DAYS, settings.WAITING_CLOSE_DAYS
+    due = (Ticket.objects.filter(waiting_since__lte=now - timedelta(days=min(reminder_days, close_days)),
+                                 state=State.IN_PROGRESS)
+           .order_by("waiting_since").values_list("number", flat=True)[:batch])
+    reminded = closed = 0
+    for number in list(due):
+        with transaction.atomic():
+            ticket = Ticket.objects.filter(pk=number).first()
+            what = ticket and moves.waiting_due(ticket, now, reminder_days=reminder_days, close_days=close_days)
+            if what == "close" and _auto_close(ticket, now):
+                closed += 1
+            elif what == "remind" and _remind(ticket, now):
+                reminded += 1
+    return reminded, closed
+
+
+def _remind(ticket, now):
+    won = Ticket.objects.filter(pk=ticket.pk, state=State.IN_PROGRESS, waiting_since=ticket.waiting_since,
+                                waiting_reminded_at__isnull=True).update(waiting_reminded_at=now)
+    if won:
+        _event(ticket, None, EventKind.REMINDED, now)
+        _tell(Move.REMIND, ticket, None, close_days=settings.WAITING_CLOSE_DAYS)
+    return bool(won)
+
+
+def _auto_close(ticket, now):
+    won = Ticket.objects.filter(pk=ticket.pk, state=State.IN_PROGRESS, waiting_since=ticket.waiting_since).update(
+        state=State.CLOSED, closed_at=now, closed_by=None, last_activity_at=now, **NOT_WAITING)
+    if won:
+        _event(ticket, None, EventKind.AUTO_CLOSED, now, before=State.IN_PROGRESS, after=State.CLOSED)
+        tray_counts.moved(place_of(ticket), Place(ticket.topic_id, State.CLOSED, ticket.assignee_id))
+        ticket.refresh_from_db()
+        _tell(Move.AUTO_CLOSE, ticket, None, days=settings.WAITING_CLOSE_DAYS)
+    return bool(won)

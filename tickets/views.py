@@ -92,7 +92,8 @@ def _visible_ticket(request, number):
 
 def _reply_form(request, ticket, data=None, files=None):
     return ReplyForm(data, files, user=request.user,
-                     can_comment_internally=permissions.can_comment_internally(request.user, ticket))
+                     can_comment_internally=permissions.can_comment_internally(request.user, ticket),
+                     can_wait=permissions.can_wait(request.user, ticket))
 
 
 @login_required
@@ -130,8 +131,8 @@ def _upload_limits():
 def reply(request, number):
     ticket = _visible_ticket(request, number)
     form = _reply_form(request, ticket, request.POST, request.FILES)
-    if form.internal and not form.offers_internal:
-        raise Http404  # a client asking for an internal comment: not theirs to make
+    if (form.internal and not form.offers_internal) or (form.wait and not form.offers_wait):
+        raise Http404  # a client asking for an internal comment or to wait: not theirs to make
     if not form.is_valid():
         form.keep_files_for_next_try()
         return _render_detail(request, ticket, form)
@@ -148,6 +149,8 @@ def reply(request, number):
 def _reply_done(outcome):
     if outcome.intervention.internal:
         return _("Guardaste un comentario interno. El cliente no lo ve.")
+    if outcome.waiting:
+        return _("Enviamos tu respuesta. La solicitud queda «Esperando al cliente».")
     if outcome.reopened:
         return _("Enviamos tu mensaje y la solicitud se reabrió.")
     if outcome.taken:

@@ -9,6 +9,7 @@ from topics.models import Topic
 STATE_AFTER_EVENT = {
     EventKind.CREATED: State.NEW, EventKind.TAKEN: State.IN_PROGRESS, EventKind.ASSIGNED: State.IN_PROGRESS,
     EventKind.REOPENED: State.IN_PROGRESS, EventKind.CLOSED: State.CLOSED, EventKind.RELEASED: State.NEW,
+    EventKind.WAITING: State.IN_PROGRESS, EventKind.REMINDED: State.IN_PROGRESS, EventKind.AUTO_CLOSED: State.CLOSED,
 }
 
 
@@ -38,7 +39,7 @@ def assert_consistent_history(tickets):
         if ticket.state == State.CLOSED:
             assert ticket.closed_at >= ticket.taken_at
             assert ticket.closed_at == history[-1].at
-            assert ticket.closed_by_id is not None
+            assert ticket.closed_by_id is not None or last.kind == EventKind.AUTO_CLOSED
         moments = [event.at for event in history] + [message.created_at for message in interventions[ticket.number]]
         assert min(moments) >= ticket.created_at
         assert ticket.last_activity_at == max(moments)
