@@ -35,7 +35,7 @@ def _sender(session, url, keys, barrier, results):
     from tickets import notifications
 
     connections.close_all()
-    real = notifications.new_message
+    real = notifications.send
 
     def slow(*args, **kwargs):
         time.sleep(SLOW_SECONDS)  # inside the view's transaction: the other POST arrives meanwhile
@@ -43,7 +43,7 @@ def _sender(session, url, keys, barrier, results):
 
     browser = Client()
     browser.cookies["sessionid"] = session
-    with mock.patch("tickets.notifications.new_message", slow):
+    with mock.patch("tickets.notifications.send", slow):
         for key in keys:
             barrier.wait(timeout=30)
             started = time.monotonic()
