@@ -179,7 +179,16 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CHANGE_EMAIL = True  # one address per user; a new one replaces it only once verified
 ACCOUNT_PREVENT_ENUMERATION = True  # sign-up, login and reset answer alike for known and unknown emails
+# Who is asking (accounts.adapter.AccountAdapter.get_client_ip, the one answer for every rate limit): the
+# peer's address (REMOTE_ADDR) unless we run behind proxies of our own. Then either the number of them, each
+# appending to X-Forwarded-For (the entry that many places from the end is the client; whatever the client
+# wrote before it is ignored), or the header our proxy sets and overwrites (e.g. X-Real-IP). Never set these
+# without such a proxy in front: the client would choose its own address.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("TRUSTED_CLIENT_IP_HEADER", default="") or None
 # Kept in the default cache: Redis when REDIS_URL is set, so the limits hold across app servers.
+# "login_failed" counts every password tried (login, reauthentication, password change) per client address
+# and per account (the address typed, never the Host header: accounts.adapter.login_attempts_key).
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
@@ -194,6 +203,9 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False  # the session that changed it stays; every other one ends
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Sysmo Tickets] "
+# The owner hears of every change to how the account is reached: password changed, set or reset, and an
+# email change (told to the old address). accounts.adapter.AccountAdapter.send_notification_mail.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
