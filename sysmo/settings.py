@@ -100,10 +100,13 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis, with each process's memory standing in while it is down (sysmo/cache.py): the rate limits
+            # stay on, per process, and login, sign-up and password resets keep working.
+            "BACKEND": "sysmo.cache.RedisCacheWithLocalFallback",
             "LOCATION": REDIS_URL,
-            # A dead Redis must not hang a request: fail fast instead.
+            # A dead Redis must not hang a request: fail fast, then skip it for a few seconds.
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "RETRY_SECONDS": env.float("CACHE_RETRY_SECONDS", default=5),
         }
     }
 else:
