@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "sysmo.errors.RequestSizeLimitMiddleware",  # after Locale (its page is translated), before any body is read
     "django.middleware.common.CommonMiddleware",
     "tickets.uploads.FileNamesAsSentMiddleware",  # before anything reads request.POST or FILES
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -235,6 +236,11 @@ ATTACHMENT_ALLOWED_TYPES = env.list(
     default=["pdf", "png", "jpg", "jpeg", "gif", "webp", "heic", "doc", "docx", "xls", "xlsx", "ppt", "pptx",
              "odt", "ods", "odp", "rtf", "txt", "csv"],
 )
+# The largest request body read at all (text and files); 0: the most a valid form carries, i.e.
+# ATTACHMENT_MAX_FILES × ATTACHMENT_MAX_SIZE_MB plus 5 MB. Larger ones get our 400 page before being read.
+# The text of a form is limited by Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) and its fields and files by
+# DATA_UPLOAD_MAX_NUMBER_FIELDS / _FILES; passing any of them answers the same page (sysmo/errors.py).
+REQUEST_MAX_SIZE_MB = env.int("REQUEST_MAX_SIZE_MB", default=0)
 # Files of a form that came back with an error wait this long for the form to be sent again.
 PENDING_UPLOAD_MAX_AGE_HOURS = env.int("PENDING_UPLOAD_MAX_AGE_HOURS", default=24)
 STORAGES = {
@@ -255,6 +261,7 @@ STORAGES = {
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "sysmo.errors.csrf_failure"  # our page, in the user's language, not Django's bare one
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if env.bool("SECURE_COOKIES", default=SITE_URL.startswith("https://")):
