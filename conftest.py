@@ -1,7 +1,11 @@
 """Fixtures shared by every app's tests."""
 
 import os
+import shutil
 import socket
+import subprocess
+import time
+from contextlib import contextmanager
 from urllib.parse import urlparse
 
 import pytest
@@ -39,3 +43,79 @@ def unused_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RedisServer:
+    """A redis-server of the test's own, to stop and start without touching the machine's one."""
+
+    def __init__(self):
+        self.port = _free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+
+    def start(self):
+        import redis
+
+        self.process = subprocess.Popen(  # noqa: S603
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",  # noqa: S607
+             "--appendonly", "no", "--daemonize", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                if redis.Redis(port=self.port, socket_connect_timeout=0.2).ping():
+                    return self
+            except Exception:  # not listening yet
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def kill(self):
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def redis_server():
+    """A RedisServer of this test's own on a free port (not started yet), killed at the end."""
+    if not shutil.which("redis-server"):
+        require_service("redis-server (to stop and start Redis in the fault tests)")
+    server = RedisServer()
+    yield server
+    server.kill()
+
+
+@contextmanager
+def celery_broker(url):
+    """Publish this process's Celery tasks to `url` (not eagerly) for the duration."""
+    import kombu.pools
+
+    from sysmo.celery import app as celery_app
+
+    def reset_pools():
+        kombu.pools.reset()  # closes and forgets every broker connection, so the next publish uses the new URL
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+
+    saved = celery_app.conf.broker_url, celery_app.conf.task_always_eager
+    celery_app.conf.broker_url, celery_app.conf.task_always_eager = url, False
+    reset_pools()
+    try:
+        yield url
+    finally:
+        celery_app.conf.broker_url, celery_app.conf.task_always_eager = saved
+        reset_pools()
+
+
+@pytest.fixture
+def own_redis(redis_server):
+    """A redis-server of the test's own (not started yet), which is also the Celery broker."""
+    with celery_broker(redis_server.url):
+        yield redis_server

@@ -1,10 +1,15 @@
 """allauth's hooks: its emails go out in the recipient's language, as text and HTML, through the outbox;
-a sign-up makes a client of a company (by CUIT); its messages speak Argentine Spanish."""
+a sign-up makes a client of a company (by CUIT); its messages speak Argentine Spanish; password attempts are
+counted per account and per client address, the address being the one `get_client_ip` gives."""
+
+import ipaddress
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -26,14 +31,58 @@ class AccountAdapter(DefaultAccountAdapter):
         "rate_limited": _("Demasiados pedidos seguidos. Esperá un momento y probá de nuevo."),
     }
 
+    # --- Who is asking, and how many passwords they may try ---------------------------------------------
+
+    def get_client_ip(self, request):
+        """The client's address for every rate limit: the one our trusted proxy reports, else the peer's.
+
+        allauth reads ALLAUTH_TRUSTED_CLIENT_IP_HEADER, else the last ALLAUTH_TRUSTED_PROXY_COUNT-th entry of
+        X-Forwarded-For (settings TRUSTED_CLIENT_IP_HEADER / TRUSTED_PROXY_COUNT, both off by default, so a
+        header the client writes is never believed). A request that did not come through the proxies (no
+        header, a malformed one, fewer X-Forwarded-For entries than proxies) is keyed on REMOTE_ADDR, the
+        peer the client cannot choose, instead of failing. Raises PermissionDenied only with no address at all.
+        """
+        try:
+            return super().get_client_ip(request)
+        except (ImproperlyConfigured, PermissionDenied):
+            try:
+                return str(ipaddress.ip_address(request.META.get("REMOTE_ADDR", "").strip()))
+            except ValueError:
+                raise PermissionDenied("Unable to determine client IP address") from None
+
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        """The account the failed-login limit counts against: its address, normalised, and nothing else.
+
+        allauth prefixes the site's domain, which without django.contrib.sites is the Host header the client
+        sends ("127.0.0.1:1", "127.0.0.1:2"… each a fresh count). Every password check (login,
+        reauthentication, password change) reaches this through `authenticate`.
+        """
+        return login_attempts_key(credentials.get("email") or credentials.get("username") or "")
+
+    # --- Email ----------------------------------------------------------------------------------------------
+
     def send_mail(self, template_prefix, email, context):
         language = (
-            User.objects.filter(email__iexact=email).values_list("language", flat=True).first()
+            context.pop("recipient_language", None)
+            or User.objects.filter(email__iexact=email).values_list("language", flat=True).first()
             or translation.get_language()
             or settings.LANGUAGE_CODE
         )
         with translation.override(language):
             super().send_mail(template_prefix, email, context)
+
+    def send_notification_mail(self, template_prefix, user, context=None, email=None):
+        """Tell the owner that their account changed (ACCOUNT_EMAIL_NOTIFICATIONS): its password, its address.
+
+        allauth sends these after a password change, set or reset and an email change (to the old address,
+        `email`), and Django's admin does through accounts.admin. The one home of these notices: they go
+        through the outbox in the owner's language (the old address belongs to no account any more), say when
+        and from where, and what to do if it was not them (templates/account/email/base_notification.txt),
+        with the link to the password-reset form, never a key.
+        """
+        context = {"reset_password_url": settings.SITE_URL + reverse("account_reset_password"), **(context or {})}
+        context["recipient_language"] = getattr(user, "language", "") or settings.LANGUAGE_CODE
+        super().send_notification_mail(template_prefix, user, context, email)
 
     def render_mail(self, template_prefix, email, context, headers=None):
         message = super().render_mail(template_prefix, email, context, headers=headers)
@@ -63,3 +112,8 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             user.save()
         return user
+
+
+def login_attempts_key(login):
+    """The key of an account's failed-password count: the address as typed, trimmed and lower-cased."""
+    return f"login:{login.strip().lower()}"

@@ -1,6 +1,7 @@
 """Forms of the account pages: allauth's, with our fields and Argentine Spanish, and the administrators'."""
 
 from allauth.account import forms as allauth_forms
+from allauth.account.adapter import get_adapter
 from django import forms
 from django.contrib.auth import password_validation
 from django.db import transaction
@@ -139,6 +140,15 @@ class ChangePasswordForm(SameNewPasswordMixin, allauth_forms.ChangePasswordForm)
         self.fields["password1"].help_text = PASSWORD_HELP
         self.fields["password2"].label = _("Repetí la contraseña nueva")
         _no_placeholder(self.fields["oldpassword"], self.fields["password1"], self.fields["password2"])
+
+    def clean_oldpassword(self):
+        """Checked like a login (allauth's `reauthenticate`): it counts against the account's failed-password
+        limit and is refused while that limit holds, even when right (allauth only calls check_password)."""
+        password = self.cleaned_data.get("oldpassword", "")
+        adapter = get_adapter()
+        if not adapter.reauthenticate(self.user, password):
+            raise adapter.validation_error("enter_current_password")
+        return password
 
 
 class ChangeEmailForm(allauth_forms.AddEmailForm):

@@ -124,7 +124,7 @@ def test_a_request_from_filing_to_reopening(page, operator_page, live_server, lo
     expect(operator_page.get_by_role("radio", name="Respuesta")).to_be_checked()
     expect(operator_page.get_by_text("Se envía por correo a: Ana Martínez (cliente).")).to_be_visible()
     reply_box(operator_page).get_by_label("Mensaje").fill("Hola Ana, ya anulamos la factura duplicada.")
-    operator_page.get_by_role("button", name="Responder").click()
+    operator_page.get_by_role("button", name="Responder", exact=True).click()
     expect(operator_page.get_by_role("status")).to_contain_text("Enviamos tu respuesta")
     assert_no_horizontal_overflow(operator_page)
     screenshot(operator_page, "operator-view")
@@ -139,7 +139,7 @@ def test_a_request_from_filing_to_reopening(page, operator_page, live_server, lo
     assert_no_horizontal_overflow(page)
     screenshot(page, "client-view")
     reply_box(page).get_by_label("Mensaje").fill("¡Gracias! ¿Me mandan la nota de crédito?")
-    page.get_by_role("button", name="Responder").click()
+    page.get_by_role("button", name="Responder", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("Enviamos tu respuesta")
 
     # The operator closes it with a message.
@@ -160,7 +160,7 @@ def test_a_request_from_filing_to_reopening(page, operator_page, live_server, lo
     expect(page.get_by_text("Cerrado", exact=True).first).to_be_visible()
     expect(page.get_by_text("Esta solicitud está cerrada. Si escribís, se reabre")).to_be_visible()
     reply_box(page).get_by_label("Mensaje").fill("Me llegó, pero con el importe equivocado.")
-    page.get_by_role("button", name="Responder").click()
+    page.get_by_role("button", name="Responder", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("la solicitud se reabrió")
     expect(page.get_by_text("En proceso", exact=True).first).to_be_visible()
     expect(history(page)).to_contain_text("Ana Martínez escribió en la solicitud cerrada y se reabrió")

@@ -32,7 +32,7 @@ def test_a_reply_sent_twice_is_posted_and_emailed_once(page, log_in):
 
     page.goto(f"/solicitudes/{ticket.number}/")
     page.get_by_role("region", name="Nueva intervención").get_by_label("Mensaje").fill(MESSAGE)
-    page.get_by_role("button", name="Responder").click()
+    page.get_by_role("button", name="Responder", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("Enviamos tu respuesta")
 
     # The same POST again, byte for byte, with the browser's cookies.
@@ -52,7 +52,7 @@ def test_a_reply_sent_twice_is_posted_and_emailed_once(page, log_in):
 
     # On purpose, the same words again: a new form, so a new message.
     page.get_by_role("region", name="Nueva intervención").get_by_label("Mensaje").fill(MESSAGE)
-    page.get_by_role("button", name="Responder").click()
+    page.get_by_role("button", name="Responder", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("Enviamos tu respuesta")
     expect(history.get_by_text(MESSAGE)).to_have_count(2)
     assert len([m for m in mail.outbox if m.to == [operator.email] and MESSAGE in m.body]) == 2

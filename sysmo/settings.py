@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "sysmo.errors.RequestSizeLimitMiddleware",  # after Locale (its page is translated), before any body is read
     "django.middleware.common.CommonMiddleware",
     "tickets.uploads.FileNamesAsSentMiddleware",  # before anything reads request.POST or FILES
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -104,10 +105,13 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis, with each process's memory standing in while it is down (sysmo/cache.py): the rate limits
+            # stay on, per process, and login, sign-up and password resets keep working.
+            "BACKEND": "sysmo.cache.RedisCacheWithLocalFallback",
             "LOCATION": REDIS_URL,
-            # A dead Redis must not hang a request: fail fast instead.
+            # A dead Redis must not hang a request: fail fast, then skip it for a few seconds.
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "RETRY_SECONDS": env.float("CACHE_RETRY_SECONDS", default=5),
         }
     }
 else:
@@ -185,7 +189,16 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CHANGE_EMAIL = True  # one address per user; a new one replaces it only once verified
 ACCOUNT_PREVENT_ENUMERATION = True  # sign-up, login and reset answer alike for known and unknown emails
+# Who is asking (accounts.adapter.AccountAdapter.get_client_ip, the one answer for every rate limit): the
+# peer's address (REMOTE_ADDR) unless we run behind proxies of our own. Then either the number of them, each
+# appending to X-Forwarded-For (the entry that many places from the end is the client; whatever the client
+# wrote before it is ignored), or the header our proxy sets and overwrites (e.g. X-Real-IP). Never set these
+# without such a proxy in front: the client would choose its own address.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("TRUSTED_CLIENT_IP_HEADER", default="") or None
 # Kept in the default cache: Redis when REDIS_URL is set, so the limits hold across app servers.
+# "login_failed" counts every password tried (login, reauthentication, password change) per client address
+# and per account (the address typed, never the Host header: accounts.adapter.login_attempts_key).
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
@@ -200,6 +213,9 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False  # the session that changed it stays; every other one ends
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Sysmo Tickets] "
+# The owner hears of every change to how the account is reached: password changed, set or reset, and an
+# email change (told to the old address). accounts.adapter.AccountAdapter.send_notification_mail.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 
 # A form sent again (retry, back button) within this many days changes nothing; later it counts as new.
 SUBMISSION_KEY_MAX_AGE_DAYS = env.int("SUBMISSION_KEY_MAX_AGE_DAYS", default=30)
@@ -229,6 +245,11 @@ ATTACHMENT_ALLOWED_TYPES = env.list(
     default=["pdf", "png", "jpg", "jpeg", "gif", "webp", "heic", "doc", "docx", "xls", "xlsx", "ppt", "pptx",
              "odt", "ods", "odp", "rtf", "txt", "csv"],
 )
+# The largest request body read at all (text and files); 0: the most a valid form carries, i.e.
+# ATTACHMENT_MAX_FILES × ATTACHMENT_MAX_SIZE_MB plus 5 MB. Larger ones get our 400 page before being read.
+# The text of a form is limited by Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) and its fields and files by
+# DATA_UPLOAD_MAX_NUMBER_FIELDS / _FILES; passing any of them answers the same page (sysmo/errors.py).
+REQUEST_MAX_SIZE_MB = env.int("REQUEST_MAX_SIZE_MB", default=0)
 # Files of a form that came back with an error wait this long for the form to be sent again.
 PENDING_UPLOAD_MAX_AGE_HOURS = env.int("PENDING_UPLOAD_MAX_AGE_HOURS", default=24)
 # «Esperando al cliente»: calendar days without an answer before one reminder, and before closing by itself.
@@ -252,6 +273,7 @@ STORAGES = {
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "sysmo.errors.csrf_failure"  # our page, in the user's language, not Django's bare one
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if env.bool("SECURE_COOKIES", default=SITE_URL.startswith("https://")):

@@ -15,3 +15,9 @@ urlpatterns = [
     path("", home, name="home"),
     path("", include("tickets.urls")),
 ]
+
+# Our pages, in the user's language, instead of Django's bare English ones (sysmo/errors.py).
+handler400 = "sysmo.errors.bad_request"
+handler403 = "sysmo.errors.permission_denied"
+handler404 = "sysmo.errors.page_not_found"
+handler500 = "sysmo.errors.server_error"

@@ -1,17 +1,13 @@
-import shutil
-import subprocess
 import time
-from contextlib import contextmanager
 from urllib.parse import urlparse
 
-import kombu.pools
 import pytest
 import redis
 
 from accounts import outbox
-from accounts.tests.smtp import SMTPServer, free_port
+from accounts.tests.smtp import SMTPServer
 from accounts.tests.worker import Worker
-from conftest import require_service
+from conftest import celery_broker as _broker
 from sysmo.celery import app as celery_app
 
 OUTBOX_BACKEND = "accounts.outbox.OutboxBackend"
@@ -43,24 +39,6 @@ def smtp_server():
     server.stop()
 
 
-def _reset_broker_pools():
-    kombu.pools.reset()  # closes and forgets every broker connection, so the next publish uses the new URL
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
-@contextmanager
-def _broker(url):
-    saved = celery_app.conf.broker_url, celery_app.conf.task_always_eager
-    celery_app.conf.broker_url, celery_app.conf.task_always_eager = url, False
-    _reset_broker_pools()
-    try:
-        yield url
-    finally:
-        celery_app.conf.broker_url, celery_app.conf.task_always_eager = saved
-        _reset_broker_pools()
-
-
 @pytest.fixture
 def shared_broker(redis_url):
     """The machine's Redis, on a database of the outbox tests' own; this process publishes there."""
@@ -72,45 +50,6 @@ def shared_broker(redis_url):
     redis.Redis.from_url(url, socket_timeout=2).delete(
         queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}"
     )
-
-
-class RedisServer:
-    """A redis-server of the test's own, to stop and start without touching the machine's one."""
-
-    def __init__(self):
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process = None
-
-    def start(self):
-        self.process = subprocess.Popen(  # noqa: S603
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",  # noqa: S607
-             "--appendonly", "no", "--daemonize", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                if redis.Redis(port=self.port, socket_connect_timeout=0.2).ping():
-                    return self
-            except Exception:  # not listening yet
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def kill(self):
-        if self.process and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(timeout=10)
-
-
-@pytest.fixture
-def own_redis():
-    if not shutil.which("redis-server"):
-        require_service("redis-server (to stop and start Redis in the fault tests)")
-    server = RedisServer()
-    with _broker(server.url):
-        yield server
-        server.kill()
 
 
 @pytest.fixture

@@ -46,7 +46,7 @@ def test_too_many_failed_logins_for_one_email_are_refused_even_with_the_right_pa
 def test_with_redis_the_limits_are_shared_by_every_app_server(settings, redis_url):
     """Two app servers are two processes with their own memory; only a shared cache makes the limit hold."""
     settings.CACHES = {"default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url, "KEY_PREFIX": "ratelimit-test",
+        "BACKEND": "sysmo.cache.RedisCacheWithLocalFallback", "LOCATION": redis_url, "KEY_PREFIX": "ratelimit-test",
     }}
     caches["default"].clear()
     try:

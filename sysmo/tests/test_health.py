@@ -7,7 +7,7 @@ def redis_settings(url):
         "REDIS_URL": url,
         "CACHES": {
             "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "BACKEND": "sysmo.cache.RedisCacheWithLocalFallback",
                 "LOCATION": url,
                 "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
             }
@@ -35,11 +35,13 @@ def test_healthy_with_a_real_redis(client, redis_url):
 
 
 @pytest.mark.django_db
-def test_a_dead_redis_answers_503_naming_it_quickly(client, unused_port):
+def test_a_dead_redis_is_named_quickly_and_the_server_stays_in_service(client, unused_port):
+    """Pages work without Redis (sysmo/cache.py): a load balancer must not take every server out for it."""
     with override_settings(**redis_settings(f"redis://127.0.0.1:{unused_port}/0")):
         response = client.get("/health/")
-    assert response.status_code == 503
+    assert response.status_code == 200
     body = response.json()
+    assert body["status"] == "degraded"
     assert body["down"] == ["cache"]
     assert body["checks"]["database"]["status"] == "ok"
 
@@ -65,3 +67,18 @@ def test_a_broken_database_answers_503(client, monkeypatch):
         response = client.get("/health/")
     assert response.status_code == 503
     assert response.json()["down"] == ["database"]
+
+
+@pytest.mark.django_db
+def test_a_broken_database_answers_503_even_with_redis_down_too(client, monkeypatch, unused_port):
+    from sysmo import health
+
+    def broken():
+        raise ConnectionError("database is gone")
+
+    monkeypatch.setattr(health, "_check_database", broken)
+    with override_settings(**redis_settings(f"redis://127.0.0.1:{unused_port}/0")):
+        response = client.get("/health/")
+    assert response.status_code == 503
+    assert response.json()["status"] == "down"
+    assert response.json()["down"] == ["cache", "database"]
