@@ -19,7 +19,7 @@ from django_filters.fields import ModelChoiceField
 from accounts.cuit import normalize_cuit
 from accounts.models import Company, User
 from tickets import search
-from tickets.models import Attachment, State, Ticket
+from tickets.models import Attachment, Channel, State, Ticket
 from topics.models import Topic
 
 DATE_FORMAT = "%d/%m/%Y"
@@ -148,6 +148,8 @@ class TicketFilter(django_filters.FilterSet):
     creada_hasta = DayFilter(label=_("Creada hasta"), method="created_until")
     cerrada_desde = DayFilter(label=_("Cerrada desde"), method="closed_from")
     cerrada_hasta = DayFilter(label=_("Cerrada hasta"), method="closed_until")
+    canal = django_filters.ChoiceFilter(label=_("Canal"), field_name="channel", choices=Channel.choices,
+                                        empty_label=_("Todos"))
     adjuntos = django_filters.BooleanFilter(label=_("Con adjuntos"), method="with_attachments",
                                             widget=forms.CheckboxInput)
     orden = OrderingFilter(label=_("Ordenar por"), choices=ORDERING_CHOICES, method="keep")
@@ -157,9 +159,9 @@ class TicketFilter(django_filters.FilterSet):
         fields = []
         form = TrayForm
 
-    STAFF_ONLY = ("asignada", "empresa", "solicitante")
+    STAFF_ONLY = ("asignada", "empresa", "solicitante", "canal")
     # What the "Más filtros" panel holds; the search box and the state are always in sight.
-    ADVANCED = ("tematica", "asignada", "empresa", "solicitante", "creada_desde", "creada_hasta",
+    ADVANCED = ("tematica", "asignada", "empresa", "solicitante", "canal", "creada_desde", "creada_hasta",
                 "cerrada_desde", "cerrada_hasta", "adjuntos")
 
     def __init__(self, data=None, queryset=None, *, user, staff=(), **kwargs):
@@ -228,6 +230,8 @@ class TicketFilter(django_filters.FilterSet):
             return _("Sin asignar") if value == "nadie" else field.label_from_instance(value)
         if name == "estado":
             return dict(STATE_CHOICES)[value]
+        if name == "canal":
+            return dict(Channel.choices)[value]
         if name == "adjuntos":
             return _("Sí")
         if isinstance(value, date):
@@ -242,6 +246,8 @@ class TicketFilter(django_filters.FilterSet):
         if "asignada" in fields:
             field = fields["asignada"]
             options["asignada"] = [("", field.empty_label), (field.null_value, field.null_label), *lists["asignada"]]
+        if "canal" in fields:
+            options["canal"] = list(fields["canal"].choices)
         return options
 
     def counted_states(self):

@@ -8,6 +8,7 @@ from django.utils.translation import ngettext
 
 from accounts import submissions
 from tickets import selectors, uploads
+from tickets.models import Channel
 
 SUBJECT_MAX_LENGTH = 200
 BODY_MAX_LENGTH = 20_000
@@ -110,15 +111,41 @@ class TicketForm(AttachmentsForm):
 
     field_order = ["topic", "subject", "description", "files"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, requester=None, **kwargs):
+        """`requester`: for staff, the client chosen on the page (?para=), filing on their behalf."""
         super().__init__(*args, **kwargs)
         _limit_messages(self.fields["subject"], SUBJECT_MAX_LENGTH)
         _limit_messages(self.fields["description"], BODY_MAX_LENGTH)
+        self.on_behalf = self.user.is_operator  # staff may file for a client; clients file for themselves
+        if self.on_behalf:
+            self.fields["requester"] = forms.ModelChoiceField(
+                queryset=selectors.possible_requesters(), required=False, widget=forms.HiddenInput,
+                error_messages={"invalid_choice": _("Esa persona ya no puede cargar solicitudes. Elegí otra.")},
+            )
+            self.fields["channel"] = forms.ChoiceField(
+                label=_("¿Cómo llegó?"), choices=Channel.choices, required=False,
+                initial=Channel.PHONE if requester else Channel.WEB,
+                help_text=_("Queda en la solicitud y se puede filtrar."),
+            )
+            if requester is not None:
+                self.initial["requester"] = requester.pk
+
+    @property
+    def requester(self):
+        """The person the request is for (staff filing on behalf), or None for oneself."""
+        if not self.on_behalf:
+            return None
+        if hasattr(self, "cleaned_data") and "requester" in self.cleaned_data:
+            return self.cleaned_data["requester"]
+        return self.fields["requester"].queryset.filter(pk=self.initial.get("requester") or 0).first()
 
     def service_kwargs(self):
         data = self.cleaned_data
-        return {"topic": data["topic"], "subject": data["subject"], "description": data["description"],
-                "submission_key": self.submission_key, **self.attachment_kwargs()}
+        kwargs = {"topic": data["topic"], "subject": data["subject"], "description": data["description"],
+                  "submission_key": self.submission_key, **self.attachment_kwargs()}
+        if self.on_behalf:
+            kwargs.update(requester=data.get("requester"), channel=data.get("channel") or Channel.WEB)
+        return kwargs
 
 
 class ReplyForm(AttachmentsForm):

@@ -17,6 +17,16 @@ class State(models.TextChoices):
     CLOSED = "closed", _("Cerrado")
 
 
+class Channel(models.TextChoices):
+    """How a request came in: the client on the web, or staff filing it for them (issue 13)."""
+
+    WEB = "web", _("Web")
+    EMAIL = "email", _("Correo")
+    PHONE = "phone", _("Teléfono")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    IN_PERSON = "in_person", _("Presencial")
+
+
 class TicketQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The one rule of who may see a request (DESIGN.md, "Who sees what")."""
@@ -54,6 +64,7 @@ class Ticket(models.Model):
         help_text=_("Copiada del solicitante al crear la solicitud."),
     )
     state = models.CharField(_("estado"), max_length=12, choices=State.choices, default=State.NEW)
+    channel = models.CharField(_("canal"), max_length=12, choices=Channel.choices, default=Channel.WEB)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("asignada a"), on_delete=models.PROTECT,
         null=True, blank=True, related_name="assigned_tickets",

@@ -49,6 +49,10 @@ TABLE = {
     (Move.CREATE, Actor.REQUESTER): Line(
         (Told(Audience.REQUESTER, "ticket_received", actor_too=True), Told(Audience.TOPIC_OPERATORS, "ticket_new")),
         someone_must_act=True),
+    # Staff filing on behalf of a client (by phone, WhatsApp, at the counter): the client gets the receipt.
+    (Move.CREATE, Actor.STAFF): Line(
+        (Told(Audience.REQUESTER, "ticket_received"), Told(Audience.TOPIC_OPERATORS, "ticket_new")),
+        someone_must_act=True),
     (Move.REPLY, Actor.REQUESTER): Line(
         (Told(Audience.ASSIGNEE, "ticket_reply"), Told(Audience.UNASSIGNED_TOPIC_OPERATORS, "ticket_reply")),
         someone_must_act=True),

@@ -224,6 +224,21 @@ def assignable_operators(ticket):
     return topic_operators(ticket.topic_id)
 
 
+def possible_requesters():
+    """Whom staff may file a request for: active people (usually clients who phoned or came in)."""
+    return get_user_model().objects.filter(is_active=True).select_related("company")
+
+
+def requesters_matching(text, limit=10):
+    """Active people matching `text` by name, email, company or CUIT (with or without dashes), for staff
+    filing on behalf of a client; clients first, at most `limit`."""
+    from accounts.selectors import search_users
+
+    if not (text or "").strip():
+        return []
+    return list(search_users(q=text, status="active").order_by("role", "full_name", "pk")[:limit])
+
+
 def topics_to_move_to(ticket):
     """Active topics other than the request's own."""
     return list(Topic.objects.filter(is_active=True).exclude(pk=ticket.topic_id).order_by("name"))

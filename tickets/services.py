@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tickets import moves, notifications, permissions, recipients, search, tray_counts
-from tickets.models import Attachment, Event, EventKind, Intervention, State, Ticket
+from tickets.models import Attachment, Channel, Event, EventKind, Intervention, State, Ticket
 from tickets.moves import Move, Outcome
 from tickets.tray_counts import Place, place_of
 from topics import selectors as topics_selectors
@@ -140,16 +140,25 @@ def _attach(stored, ticket, intervention, by, files, pending, at):
 # --- Create ---------------------------------------------------------------------------------------
 
 
-def create(*, by, topic, subject, description, files=(), pending=(), submission_key=None):
+def create(*, by, topic, subject, description, files=(), pending=(), submission_key=None, requester=None,
+           channel=Channel.WEB):
     """File a request; (ticket, created). The same form sent twice returns the first request, not a new one.
 
-    Raises NotFound for an anonymous or deactivated user, Refused for an empty subject or description or a
-    topic that receives no requests (inactive, or nobody works it: topics.selectors.open_topics).
+    `requester`: staff file requests on behalf of a client who phoned, wrote or came in (`channel` says how);
+    the client gets the usual receipt. Raises NotFound for an anonymous or deactivated user, or a client
+    filing for someone else; Refused for an empty subject or description, an inactive requester, or a topic
+    that receives no requests (inactive, or nobody works it: topics.selectors.open_topics).
     """
-    if submission_key and (existing := Ticket.objects.filter(requester=by, submission_key=submission_key).first()):
+    requester = requester or by
+    if submission_key and (existing := Ticket.objects.filter(requester=requester,
+                                                             submission_key=submission_key).first()):
         return existing, False
     if not getattr(by, "is_authenticated", False) or not by.is_active:
         raise NotFound
+    if requester.pk != by.pk and not by.is_operator:
+        raise NotFound
+    if not requester.is_active:
+        raise Refused(_("%(name)s tiene la cuenta desactivada.") % {"name": _name(requester)})
     if not subject.strip() or not description.strip():
         raise Refused(_("Escribí un asunto y una descripción."))
     if not topics_selectors.open_topics().filter(pk=topic.pk).exists():
@@ -158,17 +167,19 @@ def create(*, by, topic, subject, description, files=(), pending=(), submission_
         with _storing_files() as stored, transaction.atomic():
             now = timezone.now()
             ticket = Ticket.objects.create(
-                topic=topic, subject=subject, description=description, requester=by, company=by.company,
-                state=State.NEW, created_at=now, last_activity_at=now, submission_key=submission_key,
+                topic=topic, subject=subject, description=description, requester=requester,
+                company=requester.company, state=State.NEW, created_at=now, last_activity_at=now,
+                submission_key=submission_key, channel=channel,
             )
-            _event(ticket, by, EventKind.CREATED, now)
+            _event(ticket, by, EventKind.CREATED, now, after="" if requester.pk == by.pk else _name(requester))
             tray_counts.moved(None, place_of(ticket))
             search.refresh([ticket.number])
             attachments = _attach(stored, ticket, None, by, files, pending, now)
             _tell(Move.CREATE, ticket, by, attachments=attachments)
     except IntegrityError:
         # Two submissions of one form at the same moment: the other one filed it.
-        existing = submission_key and Ticket.objects.filter(requester=by, submission_key=submission_key).first()
+        existing = submission_key and Ticket.objects.filter(requester=requester,
+                                                            submission_key=submission_key).first()
         if not existing:
             raise
         return existing, False

@@ -62,7 +62,9 @@ def _jump_to_match(request, tray):
 
 @login_required
 def create(request):
-    form = TicketForm(request.POST or None, request.FILES or None, user=request.user)
+    """File a request; staff may file it for a client they find on the page (?cliente=…, then ?para=<id>)."""
+    chosen = _chosen_requester(request)
+    form = TicketForm(request.POST or None, request.FILES or None, user=request.user, requester=chosen)
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -72,12 +74,31 @@ def create(request):
             else:
                 form.forget_unticked_files()
                 if created:
-                    messages.success(request, _("Recibimos tu solicitud #%(number)s. Te enviamos un comprobante "
-                                                "por correo y te avisamos cada vez que haya una respuesta.")
-                                     % {"number": ticket.number})
+                    messages.success(request, _filed_message(ticket, request.user))
+                if selectors.ticket_for(request.user, ticket.number) is None:
+                    return redirect("tickets:inbox")  # filed for a client in a topic this operator does not work
                 return redirect(ticket)
         form.keep_files_for_next_try()
-    return render(request, "tickets/create.html", {"form": form, **_upload_limits()})
+    context = {"form": form, **_upload_limits()}
+    if form.on_behalf:
+        looked_for = request.GET.get("cliente", "").strip()[:100]
+        context.update(requester=form.requester, looked_for=looked_for,
+                       matches=selectors.requesters_matching(looked_for))
+    return render(request, "tickets/create.html", context)
+
+
+def _chosen_requester(request):
+    if not request.user.is_operator or not request.GET.get("para", "").isdigit():
+        return None
+    return selectors.possible_requesters().filter(pk=int(request.GET["para"])).first()
+
+
+def _filed_message(ticket, user):
+    if ticket.requester_id != user.pk:
+        return _("Cargaste la solicitud #%(number)s para %(name)s. Le enviamos el comprobante por correo.") % {
+            "number": ticket.number, "name": ticket.requester}
+    return _("Recibimos tu solicitud #%(number)s. Te enviamos un comprobante por correo y te avisamos cada vez "
+             "que haya una respuesta.") % {"number": ticket.number}
 
 
 # --- The request page and its writes ------------------------------------------------------------
