@@ -235,6 +235,8 @@ class Attachment(models.Model):
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(fields=["ticket", "intervention"], name="attachment_by_message_idx"),
+            # Before a stored file is deleted: does an attachment still point to it (uploads.discard)?
+            models.Index(fields=["file"], name="attachment_file_idx"),
         ]
 
     def __str__(self):

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tickets import moves, notifications, permissions, recipients, search, tray_counts
+from tickets import moves, notifications, permissions, recipients, search, tray_counts, uploads
 from tickets.models import Attachment, Event, EventKind, Intervention, State, Ticket
 from tickets.moves import Move, Outcome
 from tickets.tray_counts import Place, place_of
@@ -124,11 +124,15 @@ def _attach(stored, ticket, intervention, by, files, pending, at):
     for kept in pending:
         if kept.owner_id != by.pk:
             raise NotFound
+        # The row goes, the file stays: it now belongs to the attachment. A row already claimed (the same
+        # form sent twice at once) is skipped. The caller's `kept` keeps its pk, so the form can tell it
+        # was sent and not unticked (uploads.discard would spare the file anyway).
+        if not uploads.claim(kept, by):
+            continue
         attachments.append(Attachment.objects.create(
             ticket=ticket, intervention=intervention, file=kept.file.name, original_name=kept.original_name,
             size=kept.size, content_type=kept.content_type, uploaded_by=by, created_at=at,
         ))
-        kept.delete()  # the row only: the file now belongs to the attachment
     return attachments
 
 
