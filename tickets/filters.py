@@ -4,6 +4,7 @@ Only the keys declared here are read from the URL, and each goes through its for
 the request reaches a lookup. An unknown key is ignored; an unknown ordering falls back to the default
 without a word; a bad date or choice is explained next to its field and that filter alone is left out.
 The keys are Spanish, so a shared link reads well: ?estado=nuevo&tematica=3&creada_desde=01/03/2026.
+Days are accounts.dates.DayField: the forms people type, checked against one range.
 """
 
 from datetime import date, datetime, time, timedelta
@@ -17,13 +18,11 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField
 
 from accounts.cuit import normalize_cuit
+from accounts.dates import DATE_FORMAT, DayField
 from accounts.models import Company, User
 from tickets import search
 from tickets.models import Attachment, State, Ticket
 from topics.models import Topic
-
-DATE_FORMAT = "%d/%m/%Y"
-EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
 
 # The URL's value → the states it stands for.
 STATES = {
@@ -62,28 +61,6 @@ ORDERING_CHOICES = [
     ("estado", _("Estado: nuevas primero")),
     ("-estado", _("Estado: cerradas primero")),
 ]
-
-
-class DayField(forms.DateField):
-    """A day written dd/mm/aaaa, whatever the language of the page."""
-
-    input_formats = [DATE_FORMAT]
-    default_error_messages = {"invalid": _("Escribí la fecha como dd/mm/aaaa, por ejemplo 31/03/2026.")}
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("widget", forms.TextInput(attrs={
-            "placeholder": _("dd/mm/aaaa"), "inputmode": "numeric", "autocomplete": "off", "maxlength": 10,
-        }))
-        super().__init__(**kwargs)
-
-    def prepare_value(self, value):
-        return value.strftime(DATE_FORMAT) if hasattr(value, "strftime") else value
-
-    def validate(self, value):
-        super().validate(value)
-        if value and not EARLIEST <= value <= LATEST:
-            raise ValidationError(_("Escribí una fecha entre %(first)s y %(last)s.")
-                                  % {"first": EARLIEST.strftime(DATE_FORMAT), "last": LATEST.strftime(DATE_FORMAT)})
 
 
 class DayFilter(django_filters.Filter):
