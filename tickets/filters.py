@@ -20,7 +20,7 @@ from django_filters.fields import ModelChoiceField
 from accounts.cuit import normalize_cuit
 from accounts.dates import DATE_FORMAT, DayField
 from accounts.models import Company, User
-from tickets import search
+from tickets import permissions, search
 from tickets.models import Attachment, State, Ticket
 from topics.models import Topic
 
@@ -40,6 +40,7 @@ STATE_CHOICES = [
 
 # The URL's value → the order of the list. Each ends with the number, so the order is total (see
 # tickets.pagination); all keys of one ordering go the same way, so one index range serves it.
+# `last_activity_at` is staff's; a client's list uses the activity they can see (ordering_for).
 ORDERINGS = {
     "-actividad": ("-last_activity_at", "-number"),
     "actividad": ("last_activity_at", "number"),
@@ -179,8 +180,8 @@ class TicketFilter(django_filters.FilterSet):
 
     @property
     def ordering(self):
-        """The order keys of the list: the chosen ordering, else the default."""
-        return ORDERINGS[self.ordering_key]
+        """The order keys of the list: the chosen ordering, else the default, by the activity the user sees."""
+        return ordering_for(self.ordering_key, self.user)
 
     @property
     def ordering_key(self):
@@ -290,6 +291,13 @@ class TicketFilter(django_filters.FilterSet):
 
     def keep(self, queryset, name, value):
         return queryset  # the ordering is applied by the pagination, which needs to know it
+
+
+def ordering_for(key, user):
+    """The order keys of ORDERINGS[key] for `user`: "activity" is the last activity they may see
+    (tickets.permissions.activity_field), so a client's list never moves for an internal comment."""
+    column = permissions.activity_field(user)
+    return tuple(key.replace("last_activity_at", column) for key in ORDERINGS[key])
 
 
 def _companies_matching(text):

@@ -66,7 +66,11 @@ class Ticket(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("cerrada por"), on_delete=models.PROTECT,
         null=True, blank=True, related_name="closed_tickets",
     )
+    # The last activity of any kind (staff see it) and the last one a client can see (not internal comments):
+    # a client's pages show and sort by the second, so they never learn that staff wrote something
+    # (tickets.permissions.activity_field says who sees which; tickets.services keeps both).
     last_activity_at = models.DateTimeField(_("última actividad"), default=timezone.now)
+    public_activity_at = models.DateTimeField(_("última actividad visible para el cliente"), default=timezone.now)
     # The key of the form that filed it: a form sent twice (double click, a retried POST) files one request.
     submission_key = models.UUIDField(_("clave del formulario"), null=True, blank=True, editable=False)
 
@@ -77,8 +81,9 @@ class Ticket(models.Model):
         verbose_name_plural = _("solicitudes")
         ordering = ["-last_activity_at", "-number"]
         indexes = [
-            # Each tray reads one index range, already in display order.
-            models.Index(fields=["requester", "-last_activity_at", "-number"], name="ticket_tray_requester_idx"),
+            # Each tray reads one index range, already in display order. "Realizadas por mí" is a client's
+            # only tray, in the order of the activity they can see.
+            models.Index(fields=["requester", "-public_activity_at", "-number"], name="ticket_tray_requester_idx"),
             models.Index(fields=["assignee", "-last_activity_at", "-number"], name="ticket_tray_assignee_idx"),
             models.Index(fields=["topic", "state", "-last_activity_at", "-number"], name="ticket_tray_topic_state_idx"),
             models.Index(fields=["-last_activity_at", "-number"], name="ticket_tray_all_idx"),

@@ -1,8 +1,9 @@
 """Every change to a request: create, reply, comment internally, take, assign, change topic, close, reopen.
 
 Each function checks permission (tickets.permissions) on the row it locked, changes the request, writes
-the Event, moves `last_activity_at`, keeps the tab counts (tickets.tray_counts) and the search index
-(tickets.search) exact and queues the emails (tickets.notifications), all in one transaction.
+the Event, moves the last activity (`last_activity_at`, and `public_activity_at` for all but internal
+comments), keeps the tab counts (tickets.tray_counts) and the search index (tickets.search) exact and
+queues the emails (tickets.notifications), all in one transaction.
 Which states a move leaves from and goes to is tickets.moves; who is emailed is tickets.recipients.
 Each move returns a tickets.moves.Outcome saying what happened. Views, admin actions and commands call
 these; nothing else writes tickets.
@@ -63,12 +64,17 @@ def _event(ticket, by, kind, at, before="", after=""):
     return Event.objects.create(ticket=ticket, actor=by, kind=kind, before=before, after=after, at=at)
 
 
-def _touch(ticket, at, **fields):
-    """Save the changed fields and the last activity, on the locked row."""
+def _touch(ticket, at, *, public=True, **fields):
+    """Save the changed fields and the last activity, on the locked row. Everything but an internal comment
+    is `public`: the client sees it in the history, so their last activity moves too."""
     for name, value in fields.items():
         setattr(ticket, name, value)
     ticket.last_activity_at = at
-    ticket.save(update_fields=[*fields, "last_activity_at"])
+    changed = [*fields, "last_activity_at"]
+    if public:
+        ticket.public_activity_at = at
+        changed.append("public_activity_at")
+    ticket.save(update_fields=changed)
 
 
 def _recount(before, ticket):
@@ -158,7 +164,8 @@ def create(*, by, topic, subject, description, files=(), pending=(), submission_
             now = timezone.now()
             ticket = Ticket.objects.create(
                 topic=topic, subject=subject, description=description, requester=by, company=by.company,
-                state=State.NEW, created_at=now, last_activity_at=now, submission_key=submission_key,
+                state=State.NEW, created_at=now, last_activity_at=now, public_activity_at=now,
+                submission_key=submission_key,
             )
             _event(ticket, by, EventKind.CREATED, now)
             tray_counts.moved(None, place_of(ticket))
@@ -213,7 +220,7 @@ def _write(ticket, *, by, body, files, pending, internal):
             _event(ticket, by, EventKind.TAKEN, now, after=_name(by))
             _touch(ticket, now, state=State.IN_PROGRESS, assignee=by, taken_at=now)
         else:
-            _touch(ticket, now)
+            _touch(ticket, now, public=not internal)
         _recount(before, ticket)
         search.refresh([ticket.number])
         told = _tell(move, ticket, by, intervention=intervention, attachments=attachments, reopened=reopened)
@@ -234,7 +241,7 @@ def take(ticket, *, by):
         now = timezone.now()
         # The conditional update is what makes taking atomic, even where the row lock above is a no-op.
         won = Ticket.objects.filter(pk=current.pk, state=State.NEW, assignee__isnull=True).update(
-            state=State.IN_PROGRESS, assignee=by, taken_at=now, last_activity_at=now
+            state=State.IN_PROGRESS, assignee=by, taken_at=now, last_activity_at=now, public_activity_at=now
         )
         if not won:
             raise AlreadyTaken(Ticket.objects.select_related("assignee").get(pk=current.pk).assignee)

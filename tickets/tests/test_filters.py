@@ -34,7 +34,8 @@ def desk(world):
     other_company = CompanyFactory(name="Ferretería Don Julio", cuit="30-71234569-8")
     julio = ClientFactory(full_name="Julio Benítez", email="julio@ferreteria.example", company=other_company)
     t = {"world": world.ticket}
-    world.ticket.created_at, world.ticket.last_activity_at = local(2), local(20)
+    world.ticket.created_at = local(2)
+    world.ticket.last_activity_at = world.ticket.public_activity_at = local(20)
     world.ticket.save()
     t["new"] = TicketFactory(topic=world.topic, requester=julio, created_at=local(10, 23, 30),
                              last_activity_at=local(10, 23, 30))

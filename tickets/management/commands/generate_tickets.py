@@ -62,7 +62,7 @@ MAX_OPERATORS = 300
 OPERATOR_EMAIL_DOMAIN = "mesa-de-ayuda.example"  # reserved TLD: generated people can never get real mail
 
 TICKET_FIELDS = ("number", "topic", "subject", "description", "requester", "company", "state", "assignee",
-                 "created_at", "taken_at", "closed_at", "closed_by", "last_activity_at")
+                 "created_at", "taken_at", "closed_at", "closed_by", "last_activity_at", "public_activity_at")
 INTERVENTION_FIELDS = ("id", "ticket", "author", "body", "internal", "created_at")
 EVENT_FIELDS = ("id", "ticket", "actor", "kind", "before", "after", "at")
 
@@ -298,7 +298,7 @@ class RowBuilder:
             tickets.append((
                 number, desk.topic_id, subject, description, requester_id, company_id, life.state, life.assignee_id,
                 db_time(created), life.taken_at and db_time(life.taken_at), life.closed_at and db_time(life.closed_at),
-                life.closed_by_id, db_time(life.last_activity_at),
+                life.closed_by_id, db_time(life.last_activity_at), db_time(life.public_activity_at),
             ))
             for at, author_id, internal, body in life.interventions:
                 interventions.append((intervention_id, number, author_id, body, internal, db_time(at)))
