@@ -1,8 +1,10 @@
-"""The last activity a client can see (issue 20): a column kept by the services, and the client's tray index.
+"""The last activity a client can see (issue 20): a column kept by the services.
 
 Existing requests get their last activity, except those whose last activity was an internal comment: theirs
 is the latest of their creation, their events and their public interventions (what a client's history
-shows). Then ticket_tray_requester_idx is rebuilt on the new column, the order of a client's tray.
+shows). Migration 0009 then rebuilds the client's tray index on it: in its own transaction, because
+PostgreSQL refuses to build an index on a table whose rows this transaction updated (the foreign keys'
+deferred checks are still pending).
 """
 
 import django.utils.timezone
@@ -43,13 +45,4 @@ class Migration(migrations.Migration):
                                        verbose_name="última actividad visible para el cliente"),
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop),
-        migrations.RemoveIndex(
-            model_name="ticket",
-            name="ticket_tray_requester_idx",
-        ),
-        migrations.AddIndex(
-            model_name="ticket",
-            index=models.Index(fields=["requester", "-public_activity_at", "-number"],
-                               name="ticket_tray_requester_idx"),
-        ),
     ]
