@@ -125,7 +125,7 @@ def test_an_operator_searches_and_filters_the_trays(page, log_in):
 
     # A bad date is explained next to its field; a typed number opens its request.
     page.goto("/solicitudes/?bandeja=tematicas&creada_desde=31/02/2026")
-    expect(page.get_by_text("Escribí la fecha como dd/mm/aaaa")).to_be_visible()
+    expect(page.get_by_text("La fecha 31/02/2026 no existe: revisá el día y el mes.")).to_be_visible()
     expect(rows).to_have_count(5)
     assert_csp_ready(page, "/solicitudes/?bandeja=tematicas&q=impresora&estado=nuevo&creada_desde=31/02/2026")
     search_for(page, f"#{tickets[2].number}")

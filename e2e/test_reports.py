@@ -39,8 +39,9 @@ def test_an_administrator_compares_two_weeks_and_each_chart_matches_its_table(pa
     expect(page.get_by_role("heading", level=1, name="Informes")).to_be_visible()
 
     period = page.get_by_role("group", name="Período")
-    period.get_by_label("Desde").fill("01/03/2026")
-    period.get_by_label("Hasta").fill("07/03/2026")
+    # The browser's date picker (accounts.dates.DayInput): its value is aaaa-mm-dd.
+    period.get_by_label("Desde").fill("2026-03-01")
+    period.get_by_label("Hasta").fill("2026-03-07")
     page.get_by_role("button", name="Ver informe").click()
     expect(page.get_by_text("Del 01/03/2026 al 07/03/2026 (7 días)")).to_be_visible()
     page.get_by_role("link", name="Comparar con el período anterior").click()
@@ -71,12 +72,21 @@ def test_an_administrator_compares_two_weeks_and_each_chart_matches_its_table(pa
 @pytest.mark.parametrize("viewport", ["phone"], indirect=True)
 def test_a_wrong_date_is_explained_next_to_its_field(page, log_in):
     log_in(build_week().admin)
-    page.goto("/informes/")
+    # The picker lets no one choose 31/02; a link typed or edited by hand can still say it.
+    page.goto("/informes/?desde=31/02/2026&hasta=07/03/2026")
     period = page.get_by_role("group", name="Período")
-    period.get_by_label("Desde").fill("31/02/2026")
+    expect(period.get_by_text("La fecha 31/02/2026 no existe: revisá el día y el mes.")).to_be_visible()
+    expect(period.get_by_label("Desde")).to_have_class("dayinput form-control is-invalid")
+    expect(period.get_by_label("Hasta")).to_have_value("2026-03-07")
+    page.goto("/informes/?desde=01/01/9999&hasta=31/12/9999")
+    expect(period.get_by_text("Escribí una fecha entre 01/01/2000 y 31/12/2099.")).to_have_count(2)
+    # A day written as a phone keypad types it (no "/") is understood.
+    page.goto("/informes/?desde=01032026&hasta=07-03-2026")
+    expect(page.get_by_text("Del 01/03/2026 al 07/03/2026 (7 días)")).to_be_visible()
+    expect(period.get_by_label("Desde")).to_have_value("2026-03-01")
+    period.get_by_label("Desde").fill("2026-02-28")
     page.get_by_role("button", name="Ver informe").click()
-    expect(page.get_by_text("Escribí la fecha como dd/mm/aaaa, por ejemplo 31/03/2026.")).to_be_visible()
-    expect(period.get_by_label("Desde")).to_have_class("textinput form-control is-invalid")
+    expect(page.get_by_text("Del 28/02/2026 al 07/03/2026 (8 días)")).to_be_visible()
     assert_no_horizontal_overflow(page)
     page.evaluate("window.scrollTo(0, 0)")
     screenshot(page)

@@ -7,6 +7,7 @@ so both the issue's journey (client on a phone, operator on a desktop) and its m
 """
 
 import re
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -65,6 +66,17 @@ def reply_box(page):
     return page.get_by_role("region", name="Nueva intervención")
 
 
+def downloaded(page, name):
+    """The bytes of a file of the history, downloaded by clicking its link."""
+    link = history(page).get_by_role("link", name=re.compile(re.escape(name)))
+    expect(link).to_be_visible()
+    with page.expect_download() as download_info:
+        link.click()
+    download = download_info.value
+    assert download.failure() is None
+    return Path(download.path()).read_bytes()
+
+
 def history(page):
     return page.get_by_role("region", name="Historial")
 
@@ -97,7 +109,8 @@ def test_a_request_from_filing_to_reopening(page, operator_page, live_server, lo
     page.get_by_role("button", name="Enviar solicitud").click()
     expect(page.get_by_role("status")).to_contain_text("Recibimos tu solicitud #")
     number = re.search(r"#(\d+)", page.get_by_role("heading", level=1).inner_text()).group(1)
-    expect(history(page).get_by_role("link", name=re.compile("factura-marzo.png"))).to_be_visible()
+    # The file kept across the error is the one stored: downloaded, byte for byte (issue 20).
+    assert downloaded(page, "factura-marzo.png") == png_bytes(64, 40)
     receipt = [m for m in mail.outbox if m.to == ["ana@espiga.com.ar"]]
     assert len(receipt) == 1 and f"#{number}" in receipt[0].subject
 
@@ -107,6 +120,7 @@ def test_a_request_from_filing_to_reopening(page, operator_page, live_server, lo
     link = re.search(r"https?://\S+/solicitudes/\d+/", notice.body).group(0)
     operator_page.goto(link)
     expect(operator_page.get_by_role("heading", level=1)).to_contain_text("La factura de marzo llegó duplicada")
+    assert downloaded(operator_page, "factura-marzo.png") == png_bytes(64, 40)
     actions = operator_page.get_by_role("region", name="Acciones")
     actions.get_by_role("button", name="Tomar").click()
     expect(operator_page.get_by_role("status")).to_contain_text("Tomaste la solicitud")

@@ -7,33 +7,13 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.dates import DATE_FORMAT, DayField, in_range
 from accounts.models import STAFF_ROLES, User
 from reports.metrics import Period
 from topics.models import Topic
 
-DATE_FORMAT = "%d/%m/%Y"
 DEFAULT_DAYS = 30
 MAX_DAYS = 3 * 366  # longer ranges make per-day charts unreadable and cost the database for nothing
-
-
-class LocalDateField(forms.DateField):
-    """A day written dd/mm/aaaa, whatever the language of the page."""
-
-    input_formats = [DATE_FORMAT]
-    default_error_messages = {
-        "invalid": _("Escribí la fecha como dd/mm/aaaa, por ejemplo 31/03/2026."),
-    }
-
-    def __init__(self, **kwargs):
-        super().__init__(
-            widget=forms.TextInput(attrs={
-                "placeholder": _("dd/mm/aaaa"), "inputmode": "numeric", "autocomplete": "off", "maxlength": 10,
-            }),
-            **kwargs,
-        )
-
-    def prepare_value(self, value):
-        return value.strftime(DATE_FORMAT) if hasattr(value, "strftime") else value
 
 
 class OperatorChoiceField(forms.ModelChoiceField):
@@ -50,10 +30,10 @@ def default_period(today=None):
 class ReportForm(forms.Form):
     """GET filters. Field names are the URL's keys, in Spanish, so a report can be bookmarked and shared."""
 
-    desde = LocalDateField(label=_("Desde"), error_messages={"required": _("Completá la fecha inicial.")})
-    hasta = LocalDateField(label=_("Hasta"), error_messages={"required": _("Completá la fecha final.")})
-    comparar_desde = LocalDateField(label=_("Desde"), required=False)
-    comparar_hasta = LocalDateField(label=_("Hasta"), required=False)
+    desde = DayField(label=_("Desde"), error_messages={"required": _("Completá la fecha inicial.")})
+    hasta = DayField(label=_("Hasta"), error_messages={"required": _("Completá la fecha final.")})
+    comparar_desde = DayField(label=_("Desde"), required=False)
+    comparar_hasta = DayField(label=_("Hasta"), required=False)
     tematica = forms.ModelChoiceField(
         label=_("Temática"), queryset=Topic.objects.order_by("name"), required=False,
         empty_label=_("Todas"), error_messages={"invalid_choice": _("Elegí una temática de la lista.")},
@@ -98,6 +78,12 @@ class ReportForm(forms.Form):
     @property
     def period(self):
         return Period(self.cleaned_data["desde"], self.cleaned_data["hasta"])
+
+    def previous_period(self):
+        """The period of the same length just before this one, or None where it would begin before the first
+        day a date field accepts (accounts.dates): a shortcut must not lead to an error."""
+        previous = self.period.previous()
+        return previous if in_range(previous.first_day) else None
 
     @property
     def comparison(self):

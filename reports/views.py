@@ -14,12 +14,13 @@ def report_page(request):
     if form.is_valid():
         tickets = metrics.requests_for(request.user, **form.filters)
         report = tables.build_report(tickets, form.period, form.comparison)
+        previous = form.previous_period()
         context.update(
             report=report,
             received_chart=charts.received_chart(report),
             closed_chart=charts.closed_chart(report),
             query=form.query_string(),
-            previous_period_query=form.query_string(comparison=form.period.previous()),
+            previous_period_query=previous and form.query_string(comparison=previous),
         )
     return render(request, "reports/report.html", context)
 

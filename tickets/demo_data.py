@@ -433,6 +433,7 @@ class TicketLife(NamedTuple):
     last_activity_at: int
     interventions: list  # (at, author_id, internal, body)
     events: list  # (at, actor_id, kind, before, after)
+    public_activity_at: int  # the last activity a client sees: not an internal comment
 
 
 # Plain strings (not the enum members) so every database driver takes them as they are.
@@ -529,15 +530,17 @@ class LifeSimulator:
         events = [event for event in events if event[0] <= now]
         interventions = [intervention for intervention in interventions if intervention[0] <= now]
         state = STATE_AFTER_EVENT[events[-1][2]]
-        last_activity = events[-1][0]
-        for intervention in interventions:
-            if intervention[0] > last_activity:
-                last_activity = intervention[0]
+        last_activity = public_activity = events[-1][0]
+        for at, _author, internal, _body in interventions:
+            last_activity = max(last_activity, at)
+            if not internal:
+                public_activity = max(public_activity, at)
         if state == NEW:
-            return TicketLife(state, None, None, None, None, last_activity, interventions, events)
+            return TicketLife(state, None, None, None, None, last_activity, interventions, events, public_activity)
         closed = events[-1][0] if state == CLOSED else None
         closed_by = assignee if closed else None
-        return TicketLife(state, assignee, events[1][0], closed, closed_by, last_activity, interventions, events)
+        return TicketLife(state, assignee, events[1][0], closed, closed_by, last_activity, interventions, events,
+                          public_activity)
 
 
 def weighted_picker(rng, items, weights):

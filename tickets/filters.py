@@ -4,6 +4,7 @@ Only the keys declared here are read from the URL, and each goes through its for
 the request reaches a lookup. An unknown key is ignored; an unknown ordering falls back to the default
 without a word; a bad date or choice is explained next to its field and that filter alone is left out.
 The keys are Spanish, so a shared link reads well: ?estado=nuevo&tematica=3&creada_desde=01/03/2026.
+Days are accounts.dates.DayField: the forms people type, checked against one range.
 """
 
 from datetime import date, datetime, time, timedelta
@@ -17,13 +18,11 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField
 
 from accounts.cuit import normalize_cuit
+from accounts.dates import DATE_FORMAT, DayField
 from accounts.models import Company, User
-from tickets import search
+from tickets import permissions, search
 from tickets.models import Attachment, Channel, State, Ticket
 from topics.models import Topic
-
-DATE_FORMAT = "%d/%m/%Y"
-EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
 
 # The URL's value → the states it stands for.
 STATES = {
@@ -41,6 +40,7 @@ STATE_CHOICES = [
 
 # The URL's value → the order of the list. Each ends with the number, so the order is total (see
 # tickets.pagination); all keys of one ordering go the same way, so one index range serves it.
+# `last_activity_at` is staff's; a client's list uses the activity they can see (ordering_for).
 ORDERINGS = {
     "-actividad": ("-last_activity_at", "-number"),
     "actividad": ("last_activity_at", "number"),
@@ -62,28 +62,6 @@ ORDERING_CHOICES = [
     ("estado", _("Estado: nuevas primero")),
     ("-estado", _("Estado: cerradas primero")),
 ]
-
-
-class DayField(forms.DateField):
-    """A day written dd/mm/aaaa, whatever the language of the page."""
-
-    input_formats = [DATE_FORMAT]
-    default_error_messages = {"invalid": _("Escribí la fecha como dd/mm/aaaa, por ejemplo 31/03/2026.")}
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("widget", forms.TextInput(attrs={
-            "placeholder": _("dd/mm/aaaa"), "inputmode": "numeric", "autocomplete": "off", "maxlength": 10,
-        }))
-        super().__init__(**kwargs)
-
-    def prepare_value(self, value):
-        return value.strftime(DATE_FORMAT) if hasattr(value, "strftime") else value
-
-    def validate(self, value):
-        super().validate(value)
-        if value and not EARLIEST <= value <= LATEST:
-            raise ValidationError(_("Escribí una fecha entre %(first)s y %(last)s.")
-                                  % {"first": EARLIEST.strftime(DATE_FORMAT), "last": LATEST.strftime(DATE_FORMAT)})
 
 
 class DayFilter(django_filters.Filter):
@@ -204,8 +182,8 @@ class TicketFilter(django_filters.FilterSet):
 
     @property
     def ordering(self):
-        """The order keys of the list: the chosen ordering, else the default."""
-        return ORDERINGS[self.ordering_key]
+        """The order keys of the list: the chosen ordering, else the default, by the activity the user sees."""
+        return ordering_for(self.ordering_key, self.user)
 
     @property
     def ordering_key(self):
@@ -319,6 +297,13 @@ class TicketFilter(django_filters.FilterSet):
 
     def keep(self, queryset, name, value):
         return queryset  # the ordering is applied by the pagination, which needs to know it
+
+
+def ordering_for(key, user):
+    """The order keys of ORDERINGS[key] for `user`: "activity" is the last activity they may see
+    (tickets.permissions.activity_field), so a client's list never moves for an internal comment."""
+    column = permissions.activity_field(user)
+    return tuple(key.replace("last_activity_at", column) for key in ORDERINGS[key])
 
 
 def _companies_matching(text):

@@ -77,7 +77,11 @@ class Ticket(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("cerrada por"), on_delete=models.PROTECT,
         null=True, blank=True, related_name="closed_tickets",
     )
+    # The last activity of any kind (staff see it) and the last one a client can see (not internal comments):
+    # a client's pages show and sort by the second, so they never learn that staff wrote something
+    # (tickets.permissions.activity_field says who sees which; tickets.services keeps both).
     last_activity_at = models.DateTimeField(_("última actividad"), default=timezone.now)
+    public_activity_at = models.DateTimeField(_("última actividad visible para el cliente"), default=timezone.now)
     # "Esperando al cliente": a flag within En proceso, set by "Responder y esperar al cliente", cleared by the
     # client's next message (tickets.moves). The reminder and the automatic close count from it.
     waiting_since = models.DateTimeField(_("esperando al cliente desde"), null=True, blank=True)
@@ -92,8 +96,9 @@ class Ticket(models.Model):
         verbose_name_plural = _("solicitudes")
         ordering = ["-last_activity_at", "-number"]
         indexes = [
-            # Each tray reads one index range, already in display order.
-            models.Index(fields=["requester", "-last_activity_at", "-number"], name="ticket_tray_requester_idx"),
+            # Each tray reads one index range, already in display order. "Realizadas por mí" is a client's
+            # only tray, in the order of the activity they can see.
+            models.Index(fields=["requester", "-public_activity_at", "-number"], name="ticket_tray_requester_idx"),
             models.Index(fields=["assignee", "-last_activity_at", "-number"], name="ticket_tray_assignee_idx"),
             models.Index(fields=["topic", "state", "-last_activity_at", "-number"], name="ticket_tray_topic_state_idx"),
             models.Index(fields=["-last_activity_at", "-number"], name="ticket_tray_all_idx"),
@@ -258,6 +263,8 @@ class Attachment(models.Model):
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(fields=["ticket", "intervention"], name="attachment_by_message_idx"),
+            # Before a stored file is deleted: does an attachment still point to it (uploads.discard)?
+            models.Index(fields=["file"], name="attachment_file_idx"),
         ]
 
     def __str__(self):

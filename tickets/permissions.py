@@ -46,6 +46,13 @@ def sees_internal(user, ticket):
     return can_view(user, ticket) and user.is_operator
 
 
+def activity_field(user):
+    """The Ticket column of the last activity `user` may see, for what their pages show and sort by: all of
+    it (`last_activity_at`) for operators and administrators, who see internal comments; the public part
+    (`public_activity_at`) for clients, so that an internal comment changes nothing they see (issue 20)."""
+    return "last_activity_at" if getattr(user, "is_operator", False) else "public_activity_at"
+
+
 def can_make(user, move, ticket):
     """Whether `user` may make `move` on the request now: who they are (the rule's predicate) and the
     request's state (tickets.moves.RULES)."""

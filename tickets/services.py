@@ -1,8 +1,9 @@
 """Every change to a request: create, reply, comment internally, take, assign, change topic, close, reopen.
 
 Each function checks permission (tickets.permissions) on the row it locked, changes the request, writes
-the Event, moves `last_activity_at`, keeps the tab counts (tickets.tray_counts) and the search index
-(tickets.search) exact and queues the emails (tickets.notifications), all in one transaction.
+the Event, moves the last activity (`last_activity_at`, and `public_activity_at` for all but internal
+comments), keeps the tab counts (tickets.tray_counts) and the search index (tickets.search) exact and
+queues the emails (tickets.notifications), all in one transaction.
 Which states a move leaves from and goes to is tickets.moves; who is emailed is tickets.recipients.
 Each move returns a tickets.moves.Outcome saying what happened. Views, admin actions and commands call
 these; nothing else writes tickets.
@@ -16,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tickets import moves, notifications, permissions, recipients, search, tray_counts
+from tickets import moves, notifications, permissions, recipients, search, tray_counts, uploads
 from tickets.models import Attachment, Channel, Event, EventKind, Intervention, State, Ticket
 from tickets.moves import Move, Outcome
 from tickets.tray_counts import Place, place_of
@@ -65,12 +66,17 @@ def _event(ticket, by, kind, at, before="", after=""):
     return Event.objects.create(ticket=ticket, actor=by, kind=kind, before=before, after=after, at=at)
 
 
-def _touch(ticket, at, **fields):
-    """Save the changed fields and the last activity, on the locked row."""
+def _touch(ticket, at, *, public=True, **fields):
+    """Save the changed fields and the last activity, on the locked row. Everything but an internal comment
+    is `public`: the client sees it in the history, so their last activity moves too."""
     for name, value in fields.items():
         setattr(ticket, name, value)
     ticket.last_activity_at = at
-    ticket.save(update_fields=[*fields, "last_activity_at"])
+    changed = [*fields, "last_activity_at"]
+    if public:
+        ticket.public_activity_at = at
+        changed.append("public_activity_at")
+    ticket.save(update_fields=changed)
 
 
 def _recount(before, ticket):
@@ -129,11 +135,15 @@ def _attach(stored, ticket, intervention, by, files, pending, at):
     for kept in pending:
         if kept.owner_id != by.pk:
             raise NotFound
+        # The row goes, the file stays: it now belongs to the attachment. A row already claimed (the same
+        # form sent twice at once) is skipped. The caller's `kept` keeps its pk, so the form can tell it
+        # was sent and not unticked (uploads.discard would spare the file anyway).
+        if not uploads.claim(kept, by):
+            continue
         attachments.append(Attachment.objects.create(
             ticket=ticket, intervention=intervention, file=kept.file.name, original_name=kept.original_name,
             size=kept.size, content_type=kept.content_type, uploaded_by=by, created_at=at,
         ))
-        kept.delete()  # the row only: the file now belongs to the attachment
     return attachments
 
 
@@ -169,7 +179,7 @@ def create(*, by, topic, subject, description, files=(), pending=(), submission_
             ticket = Ticket.objects.create(
                 topic=topic, subject=subject, description=description, requester=requester,
                 company=requester.company, state=State.NEW, created_at=now, last_activity_at=now,
-                submission_key=submission_key, channel=channel,
+                public_activity_at=now, submission_key=submission_key, channel=channel,
             )
             _event(ticket, by, EventKind.CREATED, now, after="" if requester.pk == by.pk else _name(requester))
             tray_counts.moved(None, place_of(ticket))
@@ -227,7 +237,7 @@ def _write(ticket, *, by, body, files, pending, internal, wait=False):
             _event(ticket, by, EventKind.TAKEN, now, after=_name(by))
             _touch(ticket, now, state=State.IN_PROGRESS, assignee=by, taken_at=now)
         else:
-            _touch(ticket, now)
+            _touch(ticket, now, public=not internal)
         if wait:
             _event(ticket, by, EventKind.WAITING, now)
             _touch(ticket, now, waiting_since=now, waiting_reminded_at=None)
@@ -255,7 +265,7 @@ def take(ticket, *, by):
         now = timezone.now()
         # The conditional update is what makes taking atomic, even where the row lock above is a no-op.
         won = Ticket.objects.filter(pk=current.pk, state=State.NEW, assignee__isnull=True).update(
-            state=State.IN_PROGRESS, assignee=by, taken_at=now, last_activity_at=now
+            state=State.IN_PROGRESS, assignee=by, taken_at=now, last_activity_at=now, public_activity_at=now
         )
         if not won:
             raise AlreadyTaken(Ticket.objects.select_related("assignee").get(pk=current.pk).assignee)
@@ -461,7 +471,8 @@ def _remind(ticket, now):
 
 def _auto_close(ticket, now):
     won = Ticket.objects.filter(pk=ticket.pk, state=State.IN_PROGRESS, waiting_since=ticket.waiting_since).update(
-        state=State.CLOSED, closed_at=now, closed_by=None, last_activity_at=now, **NOT_WAITING)
+        state=State.CLOSED, closed_at=now, closed_by=None, last_activity_at=now, public_activity_at=now,
+        **NOT_WAITING)
     if won:
         _event(ticket, None, EventKind.AUTO_CLOSED, now, before=State.IN_PROGRESS, after=State.CLOSED)
         tray_counts.moved(place_of(ticket), Place(ticket.topic_id, State.CLOSED, ticket.assignee_id))

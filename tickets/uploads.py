@@ -15,6 +15,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 import filetype
 from django.conf import settings
@@ -26,7 +27,7 @@ from django.utils import timezone
 from django.utils.datastructures import ImmutableList
 from django.utils.translation import gettext as _
 
-from tickets.models import PendingUpload
+from tickets.models import Attachment, PendingUpload
 
 # Extension -> the content types its content may sniff as. The first is the one we store.
 SNIFFED_TYPES = {
@@ -266,12 +267,43 @@ def keep(user, form_key, checked_files):
 
 
 def discard(pending_uploads):
-    """Delete pending rows and their files (after the commit, so a rollback keeps the files)."""
-    pending_uploads = list(pending_uploads)
-    names = [pending.file.name for pending in pending_uploads]
-    PendingUpload.objects.filter(pk__in=[pending.pk for pending in pending_uploads]).delete()
+    """Forget pending files: their rows now, their stored files after the commit (a rollback keeps them).
+
+    Takes PendingUpload rows (stale copies are fine). Only rows still in the database are deleted, and a
+    file is deleted only if, once the transaction commits, no Attachment or PendingUpload points to it: a
+    kept file that became an attachment (tickets.services claims its row) is never lost this way.
+    """
+    pks = [pending.pk for pending in pending_uploads if pending.pk is not None]
+    if not pks:
+        return
+    with transaction.atomic():
+        # Rows another transaction is turning into an attachment right now are skipped: theirs to claim.
+        rows = PendingUpload.objects.select_for_update(skip_locked=True).filter(pk__in=pks)
+        found = list(rows.values_list("pk", "file"))
+        PendingUpload.objects.filter(pk__in=[pk for pk, _name in found]).delete()
+        names = [name for _pk, name in found if name]
+        if names:
+            transaction.on_commit(partial(delete_unreferenced_files, names))
+
+
+def delete_unreferenced_files(names):
+    """Delete the stored files among `names` that no Attachment or PendingUpload row points to."""
+    referenced = {*Attachment.objects.filter(file__in=names).values_list("file", flat=True),
+                  *PendingUpload.objects.filter(file__in=names).values_list("file", flat=True)}
     storage = PendingUpload._meta.get_field("file").storage
-    transaction.on_commit(lambda: [storage.delete(name) for name in names if name])
+    for name in names:
+        if name not in referenced:
+            storage.delete(name)
+
+
+def claim(pending, owner):
+    """Take a kept file for a message: deletes its PendingUpload row and returns True if `owner` had it.
+
+    False when the row is gone (another submission of the same form already claimed it, or the purge) or
+    belongs to someone else. The stored file stays: the caller points an Attachment to it.
+    """
+    deleted, _per_model = PendingUpload.objects.filter(pk=pending.pk, owner=owner).delete()
+    return bool(deleted)
 
 
 def purge_expired(now=None):

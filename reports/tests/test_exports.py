@@ -293,7 +293,7 @@ def test_a_bad_link_goes_back_to_the_page_with_the_message(admin_client):
     response = download(admin_client, "resumen", "csv", query)
     assert response.status_code == 302
     follow = admin_client.get(response["Location"])
-    assert "Escribí la fecha como dd/mm/aaaa" in follow.content.decode()
+    assert "La fecha 32/01/2026 no existe" in follow.content.decode()
 
 
 @pytest.mark.parametrize(("table", "extension"), [("usuarios", "csv"), ("resumen", "pdf"), ("resumen", "xls")])

@@ -40,8 +40,9 @@ def test_default_is_the_last_30_days(client):
     assert (period.first_day, period.last_day) == (today - timedelta(days=29), today)
     assert response.context["report"].comparison is None
     content = response.content.decode()
-    assert f'value="{(today - timedelta(days=29)):%d/%m/%Y}"' in content
-    assert f'value="{today:%d/%m/%Y}"' in content
+    # The browser's date picker takes aaaa-mm-dd (accounts.dates.DayInput).
+    assert f'value="{(today - timedelta(days=29)):%Y-%m-%d}"' in content
+    assert f'value="{today:%Y-%m-%d}"' in content
 
 
 def test_the_week_in_figures(admin_client):
@@ -85,8 +86,8 @@ def test_filters_narrow_every_figure(admin_client, week):
 
 
 @pytest.mark.parametrize(("query", "field", "message"), [
-    ({"desde": "31/02/2026", "hasta": "07/03/2026"}, "desde", "Escribí la fecha como dd/mm/aaaa"),
-    ({"desde": "2026-03-01", "hasta": "07/03/2026"}, "desde", "Escribí la fecha como dd/mm/aaaa"),
+    ({"desde": "31/02/2026", "hasta": "07/03/2026"}, "desde", "La fecha 31/02/2026 no existe"),
+    ({"desde": "1 de marzo", "hasta": "07/03/2026"}, "desde", "Escribí la fecha como dd/mm/aaaa"),
     ({"desde": "08/03/2026", "hasta": "07/03/2026"}, "hasta", "La fecha final no puede ser anterior a la inicial."),
     ({"desde": "01/01/2020", "hasta": "07/03/2026"}, "hasta", "Elegí un rango de hasta tres años."),
     ({"desde": "01/03/2026"}, "hasta", "Completá la fecha final."),

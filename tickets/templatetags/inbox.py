@@ -4,7 +4,15 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from tickets import permissions
+
 register = template.Library()
+
+
+@register.filter
+def last_activity_for(ticket, user):
+    """The request's last activity that `user` may see (tickets.permissions.activity_field)."""
+    return getattr(ticket, permissions.activity_field(user))
 
 
 @register.simple_tag

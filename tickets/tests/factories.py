@@ -16,6 +16,8 @@ class TicketFactory(factory.django.DjangoModelFactory):
     requester = factory.SubFactory(ClientFactory)
     company = factory.LazyAttribute(lambda t: t.requester.company)
     state = State.NEW
+    last_activity_at = factory.LazyFunction(timezone.now)
+    public_activity_at = factory.SelfAttribute("last_activity_at")  # no internal activity unless a test says so
 
 
 class InProgressTicketFactory(TicketFactory):

@@ -43,6 +43,9 @@ def assert_consistent_history(tickets):
         moments = [event.at for event in history] + [message.created_at for message in interventions[ticket.number]]
         assert min(moments) >= ticket.created_at
         assert ticket.last_activity_at == max(moments)
+        # What a client sees: everything but internal comments.
+        seen = [event.at for event in history] + [m.created_at for m in interventions[ticket.number] if not m.internal]
+        assert ticket.public_activity_at == max(seen)
         assert all(message.author.role != Role.CLIENT for message in interventions[ticket.number] if message.internal)
 
 

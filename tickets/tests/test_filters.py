@@ -34,7 +34,8 @@ def desk(world):
     other_company = CompanyFactory(name="Ferretería Don Julio", cuit="30-71234569-8")
     julio = ClientFactory(full_name="Julio Benítez", email="julio@ferreteria.example", company=other_company)
     t = {"world": world.ticket}
-    world.ticket.created_at, world.ticket.last_activity_at = local(2), local(20)
+    world.ticket.created_at = local(2)
+    world.ticket.last_activity_at = world.ticket.public_activity_at = local(20)
     world.ticket.save()
     t["new"] = TicketFactory(topic=world.topic, requester=julio, created_at=local(10, 23, 30),
                              last_activity_at=local(10, 23, 30))
@@ -129,7 +130,7 @@ def test_keys_off_the_whitelist_are_ignored_without_an_error(client, world, desk
 
 
 @pytest.mark.parametrize("bad", [
-    {"creada_desde": "31/02/2026"}, {"creada_desde": "2026-03-01"}, {"cerrada_hasta": "hoy"},
+    {"creada_desde": "31/02/2026"}, {"creada_desde": "2026/03/01"}, {"cerrada_hasta": "hoy"},
     {"creada_desde": "01/01/0001"}, {"creada_hasta": "31/12/9999"}, {"cerrada_desde": "99/99/99999"},
     {"creada_desde": "12/03/2026", "creada_hasta": "01/03/2026"},
     {"tematica": "abc"}, {"tematica": "999999"}, {"asignada": "-1"}, {"estado": "borrado"},
@@ -151,6 +152,8 @@ def test_a_reversed_range_says_which_end_is_wrong(client, world, desk):
     page = client.get(INBOX, {"creada_desde": "12/03/2026", "creada_hasta": "01/03/2026"}).content.decode()
     assert "La fecha final no puede ser anterior a la inicial." in page
     page = client.get(INBOX, {"creada_desde": "31/02/2026"}).content.decode()
+    assert "La fecha 31/02/2026 no existe: revisá el día y el mes." in page
+    page = client.get(INBOX, {"creada_desde": "marzo"}).content.decode()
     assert "Escribí la fecha como dd/mm/aaaa, por ejemplo 31/03/2026." in page
 
 

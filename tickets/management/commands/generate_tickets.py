@@ -62,7 +62,8 @@ MAX_OPERATORS = 300
 OPERATOR_EMAIL_DOMAIN = "mesa-de-ayuda.example"  # reserved TLD: generated people can never get real mail
 
 TICKET_FIELDS = ("number", "topic", "subject", "description", "requester", "company", "state", "assignee",
-                 "created_at", "taken_at", "closed_at", "closed_by", "last_activity_at", "channel")
+                 "created_at", "taken_at", "closed_at", "closed_by", "last_activity_at", "public_activity_at",
+                 "channel")
 # How requests come in: most on the web, the rest filed by staff for clients who phoned, wrote or came in.
 CHANNEL_SHARES = (("web", 0.70), ("phone", 0.13), ("email", 0.09), ("whatsapp", 0.06), ("in_person", 0.02))
 INTERVENTION_FIELDS = ("id", "ticket", "author", "body", "internal", "created_at")
@@ -300,7 +301,8 @@ class RowBuilder:
             tickets.append((
                 number, desk.topic_id, subject, description, requester_id, company_id, life.state, life.assignee_id,
                 db_time(created), life.taken_at and db_time(life.taken_at), life.closed_at and db_time(life.closed_at),
-                life.closed_by_id, db_time(life.last_activity_at), pick_channel(rand()),
+                life.closed_by_id, db_time(life.last_activity_at), db_time(life.public_activity_at),
+                pick_channel(rand()),
             ))
             for at, author_id, internal, body in life.interventions:
                 interventions.append((intervention_id, number, author_id, body, internal, db_time(at)))

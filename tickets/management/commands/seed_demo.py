@@ -181,6 +181,7 @@ def save_ticket(desk, requester, subject, description, created, life):
         company_id=requester.company_id, state=life.state, assignee_id=life.assignee_id,
         created_at=as_datetime(created), taken_at=as_datetime(life.taken_at), closed_at=as_datetime(life.closed_at),
         closed_by_id=life.closed_by_id, last_activity_at=as_datetime(life.last_activity_at),
+        public_activity_at=as_datetime(life.public_activity_at),
     )
     Intervention.objects.bulk_create(
         Intervention(ticket=ticket, author_id=author_id, internal=internal, body=body, created_at=as_datetime(at))
