@@ -21,7 +21,7 @@ from accounts.cuit import normalize_cuit
 from accounts.dates import DATE_FORMAT, DayField
 from accounts.models import Company, User
 from tickets import permissions, search
-from tickets.models import Attachment, Channel, State, Ticket
+from tickets.models import Attachment, Channel, Priority, State, Ticket
 from topics.models import Topic
 
 # The URL's value → the states it stands for.
@@ -50,6 +50,7 @@ ORDERINGS = {
     "creada": ("created_at", "number"),
     "estado": ("-state", "-last_activity_at", "-number"),  # Nuevo, En proceso, Cerrado
     "-estado": ("state", "last_activity_at", "number"),
+    "prioridad": ("-priority", "-last_activity_at", "-number"),  # Urgente first
 }
 DEFAULT_ORDERING = "-actividad"
 ORDERING_CHOICES = [
@@ -61,6 +62,7 @@ ORDERING_CHOICES = [
     ("creada", _("Creación más antigua")),
     ("estado", _("Estado: nuevas primero")),
     ("-estado", _("Estado: cerradas primero")),
+    ("prioridad", _("Prioridad: urgentes primero")),
 ]
 
 
@@ -126,6 +128,8 @@ class TicketFilter(django_filters.FilterSet):
     creada_hasta = DayFilter(label=_("Creada hasta"), method="created_until")
     cerrada_desde = DayFilter(label=_("Cerrada desde"), method="closed_from")
     cerrada_hasta = DayFilter(label=_("Cerrada hasta"), method="closed_until")
+    prioridad = django_filters.ChoiceFilter(label=_("Prioridad"), field_name="priority", choices=Priority.choices,
+                                           empty_label=_("Todas"))
     canal = django_filters.ChoiceFilter(label=_("Canal"), field_name="channel", choices=Channel.choices,
                                         empty_label=_("Todos"))
     adjuntos = django_filters.BooleanFilter(label=_("Con adjuntos"), method="with_attachments",
@@ -137,9 +141,9 @@ class TicketFilter(django_filters.FilterSet):
         fields = []
         form = TrayForm
 
-    STAFF_ONLY = ("asignada", "empresa", "solicitante", "canal")
+    STAFF_ONLY = ("asignada", "empresa", "solicitante", "canal", "prioridad")
     # What the "Más filtros" panel holds; the search box and the state are always in sight.
-    ADVANCED = ("tematica", "asignada", "empresa", "solicitante", "canal", "creada_desde", "creada_hasta",
+    ADVANCED = ("tematica", "asignada", "prioridad", "empresa", "solicitante", "canal", "creada_desde", "creada_hasta",
                 "cerrada_desde", "cerrada_hasta", "adjuntos")
 
     def __init__(self, data=None, queryset=None, *, user, staff=(), **kwargs):
@@ -210,6 +214,8 @@ class TicketFilter(django_filters.FilterSet):
             return dict(STATE_CHOICES)[value]
         if name == "canal":
             return dict(Channel.choices)[value]
+        if name == "prioridad":
+            return Priority(int(value)).label
         if name == "adjuntos":
             return _("Sí")
         if isinstance(value, date):
@@ -224,8 +230,9 @@ class TicketFilter(django_filters.FilterSet):
         if "asignada" in fields:
             field = fields["asignada"]
             options["asignada"] = [("", field.empty_label), (field.null_value, field.null_label), *lists["asignada"]]
-        if "canal" in fields:
-            options["canal"] = list(fields["canal"].choices)
+        for name in ("canal", "prioridad"):
+            if name in fields:
+                options[name] = list(fields[name].choices)
         return options
 
     def counted_states(self):

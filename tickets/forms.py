@@ -8,7 +8,7 @@ from django.utils.translation import ngettext
 
 from accounts import submissions
 from tickets import selectors, uploads
-from tickets.models import Channel
+from tickets.models import Channel, Priority
 
 SUBJECT_MAX_LENGTH = 200
 BODY_MAX_LENGTH = 20_000
@@ -228,6 +228,14 @@ class CloseForm(forms.Form):
         label=_("Mensaje de cierre (opcional)"), required=False, max_length=BODY_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
         help_text=_("Si escribís algo, el cliente lo recibe por correo junto con el aviso de cierre."),
+    )
+
+
+class PriorityForm(forms.Form):
+    priority = forms.TypedChoiceField(
+        label=_("Prioridad"), choices=Priority.choices, coerce=int,
+        widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={"invalid_choice": _("Elegí una prioridad de la lista.")},
     )
 
 

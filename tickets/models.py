@@ -17,6 +17,15 @@ class State(models.TextChoices):
     CLOSED = "closed", _("Cerrado")
 
 
+class Priority(models.IntegerChoices):
+    """How soon a request should be worked (issue 13). Numbers, so that "urgent first" is an index order."""
+
+    LOW = 1, _("Baja")
+    NORMAL = 2, _("Normal")
+    HIGH = 3, _("Alta")
+    URGENT = 4, _("Urgente")
+
+
 class Channel(models.TextChoices):
     """How a request came in: the client on the web, or staff filing it for them (issue 13)."""
 
@@ -65,6 +74,7 @@ class Ticket(models.Model):
     )
     state = models.CharField(_("estado"), max_length=12, choices=State.choices, default=State.NEW)
     channel = models.CharField(_("canal"), max_length=12, choices=Channel.choices, default=Channel.WEB)
+    priority = models.PositiveSmallIntegerField(_("prioridad"), choices=Priority.choices, default=Priority.NORMAL)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("asignada a"), on_delete=models.PROTECT,
         null=True, blank=True, related_name="assigned_tickets",
@@ -104,6 +114,8 @@ class Ticket(models.Model):
             models.Index(fields=["-last_activity_at", "-number"], name="ticket_tray_all_idx"),
             # "Todas" by state (Nuevo first) and any tray filtered by one state, in activity order.
             models.Index(fields=["-state", "-last_activity_at", "-number"], name="ticket_order_state_idx"),
+            # "Todas" by priority (Urgente first), and any tray filtered by one priority, in activity order.
+            models.Index(fields=["-priority", "-last_activity_at", "-number"], name="ticket_order_priority_idx"),
             models.Index(fields=["company", "-last_activity_at"], name="ticket_filter_company_idx"),
             # Reports: received per day and closed per day. On PostgreSQL migration 0005 rebuilds both
             # with INCLUDE columns so the reports are answered from the index alone.
@@ -134,6 +146,11 @@ class Ticket(models.Model):
     @property
     def is_open(self):
         return self.state != State.CLOSED
+
+    @property
+    def stands_out(self):
+        """A priority other than Normal: the trays flag it."""
+        return self.priority != Priority.NORMAL
 
     @property
     def is_waiting(self):
@@ -289,6 +306,11 @@ class EventKind(models.TextChoices):
     WAITING = "waiting", _("Esperando al cliente")
     REMINDED = "reminded", _("Recordatorio al cliente")
     AUTO_CLOSED = "auto_closed", _("Cerrada sin respuesta del cliente")
+    PRIORITY_CHANGED = "priority_changed", _("Cambio de prioridad")
+
+
+# What only staff see in a request's history (the desk's own bookkeeping).
+STAFF_ONLY_EVENTS = frozenset({EventKind.PRIORITY_CHANGED})
 
 
 class Event(models.Model):

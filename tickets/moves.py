@@ -28,6 +28,7 @@ class Move(models.TextChoices):
     RESOLVE = "resolve", _("Ya está resuelto")  # the requester closes their own request
     # "Responder y esperar al cliente": a public reply that leaves the next step to the client.
     WAIT = "wait", _("Responder y esperar al cliente")
+    SET_PRIORITY = "set_priority", _("Cambiar prioridad")
     REMIND = "remind", _("Recordar al cliente")  # WAITING_REMINDER_DAYS without an answer (beat task)
     AUTO_CLOSE = "auto_close", _("Cerrar sin respuesta")  # WAITING_CLOSE_DAYS without an answer (beat task)
     # The assignee lost access to the request (deactivated, no longer an operator, off the topic).
@@ -69,6 +70,7 @@ RULES = {
     Move.RELEASE: Rule(frozenset({State.IN_PROGRESS}), State.NEW, "works_on"),
     # A Nuevo request answered this way is taken first (reply_takes), so it too ends En proceso.
     Move.WAIT: Rule(OPEN_STATES, State.IN_PROGRESS, "works_on", _("Una solicitud cerrada no espera al cliente.")),
+    Move.SET_PRIORITY: Rule(OPEN_STATES, None, "works_on", _("Una solicitud cerrada no cambia de prioridad.")),
     Move.REMIND: Rule(frozenset({State.IN_PROGRESS}), None, "system"),
     Move.AUTO_CLOSE: Rule(frozenset({State.IN_PROGRESS}), State.CLOSED, "system"),
 }

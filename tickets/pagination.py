@@ -127,7 +127,7 @@ def _decode_value(name, text):
         return text
     if not text.isdigit() or len(text) > 18:
         raise BadCursor(text)
-    if name == "number":
+    if name in ("number", "priority"):
         return int(text)
     try:
         return EPOCH + timedelta(microseconds=int(text))

@@ -124,6 +124,7 @@ def actions_for(user, ticket):
         "reopen": can_reopen(user, ticket),
         "resolve": can_resolve(user, ticket),
         "wait": can_wait(user, ticket),
+        "set_priority": can_set_priority(user, ticket),
         "works_on": works_on(user, ticket),
         # What a public answer would do on the side (tickets.moves), for the reply box's note.
         "reply_reopens": can_reply(user, ticket) and moves.reply_reopens(ticket, user, internal=False),
@@ -144,6 +145,10 @@ def can_resolve(user, ticket):
 def is_system(user, ticket):
     """Moves nobody makes by hand (the waiting clock): made with no user."""
     return user is None
+
+
+def can_set_priority(user, ticket):
+    return can_make(user, Move.SET_PRIORITY, ticket)
 
 
 def can_wait(user, ticket):

@@ -75,6 +75,8 @@ TABLE = {
         (Told(Audience.ASSIGNEE, "ticket_changed"), Told(Audience.UNASSIGNED_TOPIC_OPERATORS, "ticket_changed"))),
     (Move.WAIT, Actor.STAFF): Line(
         (Told(Audience.REQUESTER, "ticket_reply"), Told(Audience.ASSIGNEE, "ticket_reply"))),
+    # A new priority matters to whoever holds the request; the client is not told (it is the desk's order).
+    (Move.SET_PRIORITY, Actor.STAFF): Line((Told(Audience.ASSIGNEE, "ticket_changed"),)),
     (Move.REMIND, Actor.SYSTEM): Line((Told(Audience.REQUESTER, "ticket_reminder"),)),
     (Move.AUTO_CLOSE, Actor.SYSTEM): Line(
         (Told(Audience.REQUESTER, "ticket_changed"), Told(Audience.ASSIGNEE, "ticket_changed"))),

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tickets import moves, pagination, permissions
 from tickets.models import (
+    STAFF_ONLY_EVENTS,
     AssigneeStateCount,
     Attachment,
     Event,
@@ -194,7 +195,10 @@ def timeline(ticket, user):
     for intervention in interventions:
         entries.append(Entry("message", intervention.created_at, author=intervention.author, body=intervention.body,
                              internal=intervention.internal, attachments=files_of.get(intervention.pk, [])))
-    for event in Event.objects.filter(ticket=ticket).select_related("actor").order_by("at", "id"):
+    events = Event.objects.filter(ticket=ticket).select_related("actor").order_by("at", "id")
+    if not with_internal:
+        events = events.exclude(kind__in=STAFF_ONLY_EVENTS)
+    for event in events:
         entries.append(Entry("event", event.at, author=event.actor, event=event))
     entries.sort(key=lambda entry: (entry.at, _order_of(entry)))
     return entries

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tickets import moves, notifications, permissions, recipients, search, tray_counts, uploads
-from tickets.models import Attachment, Channel, Event, EventKind, Intervention, State, Ticket
+from tickets.models import Attachment, Channel, Event, EventKind, Intervention, Priority, State, Ticket
 from tickets.moves import Move, Outcome
 from tickets.tray_counts import Place, place_of
 from topics import selectors as topics_selectors
@@ -373,6 +373,24 @@ def resolve(ticket, *, by, message=""):
         _recount(place, ticket)
         told = _tell(Move.RESOLVE, ticket, by, message=message)
     return Outcome(ticket, intervention=intervention, recipients=told)
+
+
+def set_priority(ticket, *, by, priority):
+    """Baja, Normal, Alta or Urgente (tickets.models.Priority), by staff working an open request; an Event
+    each time, the assignee told when someone else changed it. Returns the Outcome. Raises NotFound for
+    anyone who does not work the request, Refused on a closed request or an unchanged priority."""
+    priority = Priority(int(priority))
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        _require(Move.SET_PRIORITY, by, ticket)
+        if ticket.priority == priority:
+            raise Refused(_("La solicitud ya tiene prioridad %(priority)s.") % {"priority": priority.label})
+        now = timezone.now()
+        _event(ticket, by, EventKind.PRIORITY_CHANGED, now, before=Priority(ticket.priority).label,
+               after=priority.label)
+        _touch(ticket, now, public=False, priority=priority)  # the desk's order: the client does not see it
+        told = _tell(Move.SET_PRIORITY, ticket, by, priority=priority)
+    return Outcome(ticket, recipients=told)
 
 
 def reopen(ticket, *, by):

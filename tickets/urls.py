@@ -15,5 +15,6 @@ urlpatterns = [
     path("solicitudes/<int:number>/cerrar/", views.close, name="close"),
     path("solicitudes/<int:number>/reabrir/", views.reopen, name="reopen"),
     path("solicitudes/<int:number>/resuelta/", views.resolve, name="resolve"),
+    path("solicitudes/<int:number>/prioridad/", views.set_priority, name="set_priority"),
     path("solicitudes/<int:number>/adjuntos/<int:attachment_id>/", views.download, name="download"),
 ]

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from tickets import pagination, permissions, recipients, search, selectors, services
 from tickets.filters import TicketFilter
-from tickets.forms import AssignForm, CloseForm, ReplyForm, ResolveForm, TicketForm, TopicForm
+from tickets.forms import AssignForm, CloseForm, PriorityForm, ReplyForm, ResolveForm, TicketForm, TopicForm
 from tickets.links import InboxLinks
 from tickets.models import Ticket
 
@@ -140,6 +140,8 @@ def _render_detail(request, ticket, reply_form, status=200):
         context["close_form"] = CloseForm()
     if actions["resolve"]:
         context["resolve_form"] = ResolveForm()
+    if actions["set_priority"]:
+        context["priority_form"] = PriorityForm(initial={"priority": ticket.priority})
     return render(request, "tickets/detail.html", context, status=status)
 
 
@@ -246,6 +248,17 @@ def close(request, number):
         return services.close(ticket, by=request.user, message=data["message"])
 
     return _act(request, number, change, _("Cerraste la solicitud."))
+
+
+@login_required
+@require_POST
+def set_priority(request, number):
+    def change(ticket):
+        data = _valid(PriorityForm(request.POST))
+        return services.set_priority(ticket, by=request.user, priority=data["priority"])
+
+    return _act(request, number, change,
+                lambda ticket: _("La prioridad ahora es %(priority)s.") % {"priority": ticket.get_priority_display()})
 
 
 @login_required

@@ -145,6 +145,7 @@ WRITES = {
                                   data=lambda w: {"message": "Quedó resuelto."}),
     "close": Write("tickets:close", "assignee", args=_ticket),
     "reopen": Write("tickets:reopen", "assignee", State.CLOSED, args=_ticket),
+    "set the priority": Write("tickets:set_priority", "assignee", args=_ticket, data=lambda w: {"priority": 4}),
     "the client closes it": Write("tickets:resolve", "requester", args=_ticket,
                                   data=lambda w: {"message": "Ya funciona, gracias."}),
     # The person's own account

@@ -47,6 +47,8 @@ def do(move, world, by):
         services.close(ticket, by=person, message="Resuelto")
     elif move == "reopen":
         services.reopen(ticket, by=person)
+    elif move == "priority":
+        services.set_priority(ticket, by=person, priority=4)
     elif move == "wait":
         services.reply(ticket, by=person, body="¿Me confirmás?", wait=True)
     elif move == "resolve":
@@ -81,6 +83,8 @@ CASES = [
     ("reopen", State.CLOSED, "topic operator", {"rita", "ana.asignada"}),
     ("reopen", State.CLOSED, "assignee", {"rita"}),
     ("reopen", State.CLOSED, "administrator", {"rita", "ana.asignada"}),
+    ("priority", State.IN_PROGRESS, "topic operator", {"ana.asignada"}),
+    ("priority", State.IN_PROGRESS, "assignee", set()),
     ("wait", State.IN_PROGRESS, "assignee", {"rita"}),
     ("wait", State.NEW, "topic operator", {"rita"}),  # takes it, then waits
     ("resolve", State.IN_PROGRESS, "requester", {"ana.asignada"}),

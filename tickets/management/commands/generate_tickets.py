@@ -63,7 +63,9 @@ OPERATOR_EMAIL_DOMAIN = "mesa-de-ayuda.example"  # reserved TLD: generated peopl
 
 TICKET_FIELDS = ("number", "topic", "subject", "description", "requester", "company", "state", "assignee",
                  "created_at", "taken_at", "closed_at", "closed_by", "last_activity_at", "public_activity_at",
-                 "channel")
+                 "channel", "priority")
+# How urgent requests are: most Normal, a few Urgente.
+PRIORITY_SHARES = ((2, 0.70), (3, 0.15), (1, 0.10), (4, 0.05))
 # How requests come in: most on the web, the rest filed by staff for clients who phoned, wrote or came in.
 CHANNEL_SHARES = (("web", 0.70), ("phone", 0.13), ("email", 0.09), ("whatsapp", 0.06), ("in_person", 0.02))
 INTERVENTION_FIELDS = ("id", "ticket", "author", "body", "internal", "created_at")
@@ -302,7 +304,7 @@ class RowBuilder:
                 number, desk.topic_id, subject, description, requester_id, company_id, life.state, life.assignee_id,
                 db_time(created), life.taken_at and db_time(life.taken_at), life.closed_at and db_time(life.closed_at),
                 life.closed_by_id, db_time(life.last_activity_at), db_time(life.public_activity_at),
-                pick_channel(rand()),
+                pick_channel(rand()), pick_share(PRIORITY_SHARES, rand()),
             ))
             for at, author_id, internal, body in life.interventions:
                 interventions.append((intervention_id, number, author_id, body, internal, db_time(at)))
@@ -376,13 +378,18 @@ class BatchWriters:
         return False
 
 
+def pick_share(shares, draw):
+    """The value whose share of [0, 1) holds `draw`, for ((value, share), …) adding up to 1."""
+    for value, share in shares:
+        if draw < share:
+            return value
+        draw -= share
+    return shares[0][0]
+
+
 def pick_channel(draw):
     """A channel for a draw in [0, 1), by CHANNEL_SHARES."""
-    for channel, share in CHANNEL_SHARES:
-        if draw < share:
-            return channel
-        draw -= share
-    return CHANNEL_SHARES[0][0]
+    return pick_share(CHANNEL_SHARES, draw)
 
 
 def columns_of(model, field_names):
