@@ -74,8 +74,8 @@ def new_page(browser, viewport, live_server, request):
 
         page.on("console", on_console)
         page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
-        # e.g. test_landing[phone]: names the screenshots
-        page.test_name = request.node.name + label  # "test_x[phone]invitee" saves as test_x-phone-invitee
+        # Names the screenshots: test_landing[phone] → test_landing-phone; "test_x[phone]invitee" → test_x-phone-invitee
+        page.test_name = request.node.name + label
         return page
 
     yield open_page
