@@ -65,6 +65,9 @@ class AccountAdapter(DefaultAccountAdapter):
         language = (
             context.pop("recipient_language", None)
             or User.objects.filter(email__iexact=email).values_list("language", flat=True).first()
+            # An address not yet anyone's (a change waiting for its confirmation): its future owner's language,
+            # not the one of whoever asked for it (an administrator, accounts.services.change_email).
+            or getattr(context.get("user"), "language", "")
             or translation.get_language()
             or settings.LANGUAGE_CODE
         )

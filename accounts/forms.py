@@ -10,8 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.cuit import normalize_cuit
 from accounts.models import Role, User
 from accounts.phones import national_format, normalize_phone
+from accounts.selectors import email_taken
+from accounts.services import EMAIL_TAKEN
 
 EMAIL_LABEL = _("Correo electrónico")
+INVALID_EMAIL = _("Escribí un correo electrónico válido, por ejemplo nombre@empresa.com.ar.")
 PASSWORD_HELP = _(
     "Al menos 10 caracteres. Que no sea una contraseña común, ni solo números, ni parecida a tu correo o tu nombre."
 )
@@ -30,12 +33,17 @@ def _cuit_field():
     )
 
 
-def _phone_field():
+def _phone_field(required=True):
     return forms.CharField(
-        label=_("Teléfono de contacto"), max_length=30,
+        label=_("Teléfono de contacto"), max_length=30, required=required,
         help_text=_("Con código de área, por ejemplo 011 4321-5678."),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
     )
+
+
+def _clean_phone(value):
+    """A typed phone as E.164; an optional one left empty stays empty."""
+    return normalize_phone(value) if value else ""
 
 
 def _full_name_field():
@@ -132,6 +140,15 @@ class ResetPasswordKeyForm(SameNewPasswordMixin, allauth_forms.ResetPasswordKeyF
         _no_placeholder(self.fields["password1"], self.fields["password2"])
 
 
+class AcceptInvitationForm(ResetPasswordKeyForm):
+    """The invitation link's form: the invitee's first password (allauth's reset-from-key form, our words)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password1"].label = _("Contraseña")
+        self.fields["password2"].label = _("Repetí la contraseña")
+
+
 class ChangePasswordForm(SameNewPasswordMixin, allauth_forms.ChangePasswordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -159,21 +176,81 @@ class ChangeEmailForm(allauth_forms.AddEmailForm):
 
 
 class ProfileForm(forms.Form):
+    """A person's name and phone, edited by them (Mi perfil) or by an administrator (their page). Clients
+    must leave a phone (the sign-up asks for it); for operators and administrators it is optional."""
+
     full_name = _full_name_field()
     phone = _phone_field()
 
     def __init__(self, *args, user, **kwargs):
         kwargs.setdefault("initial", {"full_name": user.full_name, "phone": national_format(user.phone)})
         super().__init__(*args, **kwargs)
+        self.fields["phone"].required = user.is_client
 
     def clean_phone(self):
-        return normalize_phone(self.cleaned_data["phone"])
+        return _clean_phone(self.cleaned_data["phone"])
+
+
+class InviteForm(forms.Form):
+    """An administrator invites an operator or an administrator (topics.forms.StaffInviteForm adds their
+    topics). No CUIT, no password: the invitee chooses it from the email."""
+
+    email = forms.EmailField(
+        label=EMAIL_LABEL, max_length=254, error_messages={"invalid": INVALID_EMAIL},
+        help_text=_("Le llega la invitación con un enlace para elegir su contraseña."),
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "placeholder": _("nombre@empresa.com.ar")}),
+    )
+    full_name = forms.CharField(label=_("Nombre y apellido"), max_length=150,
+                                widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    role = forms.ChoiceField(
+        label=_("Rol"), initial=Role.OPERATOR, widget=forms.RadioSelect,
+        error_messages={"required": _("Elegí operador o administrador."),
+                        "invalid_choice": _("Elegí operador o administrador.")},
+        choices=[(Role.OPERATOR.value, _("Operador: atiende las solicitudes de sus temáticas")),
+                 (Role.ADMIN.value, _("Administrador: además maneja usuarios, temáticas e informes"))],
+    )
+    phone = _phone_field(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].help_text = _("Opcional. Con código de área, por ejemplo 011 4321-5678.")
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if email_taken(email):
+            raise forms.ValidationError(EMAIL_TAKEN, code="email_taken")
+        return email
+
+    def clean_phone(self):
+        return _clean_phone(self.cleaned_data["phone"])
+
+
+class ChangeEmailByAdminForm(forms.Form):
+    """A person's new address, typed by an administrator (accounts.services.change_email says what follows)."""
+
+    email = forms.EmailField(
+        label=_("Correo electrónico nuevo"), max_length=254, error_messages={"invalid": INVALID_EMAIL},
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "placeholder": _("nombre@empresa.com.ar")}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if email == self.user.email.lower():
+            raise forms.ValidationError(_("Ese ya es su correo electrónico."), code="same_email")
+        if email_taken(email, except_user=self.user):
+            raise forms.ValidationError(EMAIL_TAKEN, code="email_taken")
+        return email
 
 
 class UserSearchForm(forms.Form):
     """The users list's filters: free text, role and status, each from a fixed list."""
 
-    STATUS_CHOICES = [("", _("Todas")), ("active", _("Activas")), ("inactive", _("Desactivadas"))]
+    STATUS_CHOICES = [("", _("Todas")), ("active", _("Activas")), ("inactive", _("Desactivadas")),
+                      ("pending", _("Pendientes"))]  # invited, no password chosen yet
 
     q = forms.CharField(
         label=_("Buscar"), required=False, max_length=200,

@@ -1,3 +1,4 @@
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
@@ -44,6 +45,11 @@ class UserQuerySet(models.QuerySet):
         """Active operators and administrators: the people who may work requests now."""
         return self.filter(role__in=STAFF_ROLES, is_active=True)
 
+    def invitation_pending(self):
+        """Invited by an administrator and no password chosen yet (the queryset side of
+        User.invitation_pending: the same rule)."""
+        return self.filter(invited_at__isnull=False, password__startswith=UNUSABLE_PASSWORD_PREFIX)
+
 
 class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True
@@ -79,6 +85,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("activo"), default=True)
     is_staff = models.BooleanField(_("acceso al admin de Django"), default=False)
     date_joined = models.DateTimeField(_("alta"), default=timezone.now)
+    # Set when an administrator invites the person (accounts.services.create_invited_user); see invitation_pending.
+    invited_at = models.DateTimeField(_("invitación"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -117,6 +125,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         return national_format(self.phone)
 
     @property
+    def invitation_pending(self):
+        """Invited by an administrator and has not chosen a password yet: the invitation link (or a
+        password-reset link) is the only way in. Choosing a password, by either link, accepts it."""
+        return self.invited_at is not None and not self.has_usable_password()
+
+    @property
     def is_client(self):
         return self.role == Role.CLIENT
 
@@ -131,7 +145,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class AccountAuditEntry(models.Model):
-    """What an administrator did to an account: who, to whom, what, when. Written by accounts.services."""
+    """What an administrator did to an account (and the invitee accepting their invitation): who, to whom,
+    what, when. Written by accounts.services."""
 
     class Action(models.TextChoices):
         ROLE_CHANGED = "role_changed", _("Cambió el rol")
@@ -139,6 +154,12 @@ class AccountAuditEntry(models.Model):
         DEACTIVATED = "deactivated", _("Desactivó la cuenta")
         REACTIVATED = "reactivated", _("Reactivó la cuenta")
         PASSWORD_RESET_SENT = "password_reset_sent", _("Envió un enlace para restablecer la contraseña")
+        INVITED = "invited", _("Invitó a la persona")
+        INVITATION_RESENT = "invitation_resent", _("Reenvió la invitación")
+        INVITATION_ACCEPTED = "invitation_accepted", _("Aceptó la invitación y eligió su contraseña")
+        DETAILS_CHANGED = "details_changed", _("Cambió los datos")
+        EMAIL_CHANGE_REQUESTED = "email_change_requested", _("Pidió cambiar el correo")
+        EMAIL_CHANGED = "email_changed", _("Cambió el correo")
 
     at = models.DateTimeField(_("fecha"), default=timezone.now)
     actor = models.ForeignKey(
@@ -179,7 +200,37 @@ class AccountAuditEntry(models.Model):
             return _("Cambió las temáticas: %(changes)s") % {"changes": "; ".join(parts)}
         if self.action == self.Action.PASSWORD_RESET_SENT and detail.get("email"):
             return _("Envió un enlace para restablecer la contraseña a %(email)s") % {"email": detail["email"]}
+        if self.action == self.Action.INVITED and detail.get("email"):
+            return _("Invitó a %(email)s como %(role)s") % {
+                "email": detail["email"], "role": _role_label(detail.get("role")).lower(),
+            }
+        if self.action == self.Action.INVITATION_RESENT and detail.get("email"):
+            return _("Reenvió la invitación a %(email)s") % {"email": detail["email"]}
+        if self.action == self.Action.DETAILS_CHANGED:
+            return _details_changes(detail) or self.get_action_display()
+        if self.action == self.Action.EMAIL_CHANGE_REQUESTED and detail.get("after"):
+            return _("Pidió cambiar el correo de %(before)s a %(after)s: cambia cuando se confirme desde la "
+                     "dirección nueva") % {"before": detail.get("before") or "—", "after": detail["after"]}
+        if self.action == self.Action.EMAIL_CHANGED and detail.get("after"):
+            return _("Cambió el correo de %(before)s a %(after)s") % {
+                "before": detail.get("before") or "—", "after": detail["after"],
+            }
         return self.get_action_display()
+
+
+def _details_changes(detail):
+    """A DETAILS_CHANGED line, {"full_name": [before, after], "phone": [before, after]}, as one sentence."""
+    name = detail.get("full_name")
+    phone = [national_format(value) or "—" for value in detail["phone"]] if "phone" in detail else None
+    if name and phone:
+        return _("Cambió el nombre de «%(name_before)s» a «%(name_after)s» y el teléfono de %(phone_before)s a "
+                 "%(phone_after)s") % {"name_before": name[0], "name_after": name[1],
+                                       "phone_before": phone[0], "phone_after": phone[1]}
+    if name:
+        return _("Cambió el nombre de «%(before)s» a «%(after)s»") % {"before": name[0], "after": name[1]}
+    if phone:
+        return _("Cambió el teléfono de %(before)s a %(after)s") % {"before": phone[0], "after": phone[1]}
+    return ""
 
 
 def _role_label(value):

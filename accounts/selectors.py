@@ -1,7 +1,8 @@
-"""Reads for the account pages: the administrators' user search and a user's audit trail."""
+"""Reads for the account pages: the administrators' user search, a user's audit trail, addresses in use."""
 
 import re
 
+from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
@@ -51,9 +52,34 @@ def search_users(q="", role="", status=""):
         users = users.filter(is_active=True)
     elif status == "inactive":
         users = users.filter(is_active=False)
+    elif status == "pending":
+        users = users.invitation_pending().filter(is_active=True)
     return users
 
 
 def audit_trail(user, limit=100):
     """The latest administrators' actions on this user, newest first, with who did them."""
     return list(AccountAuditEntry.objects.filter(target=user).select_related("actor").order_by("-at", "-id")[:limit])
+
+
+def email_taken(email, *, except_user=None):
+    """Whether another account uses this address, whatever its capitals: as its login, or as an address it
+    proved (allauth's verified EmailAddress). A change another account has not confirmed yet does not count:
+    whoever confirms first gets it (allauth refuses the second)."""
+    email = (email or "").strip()
+    users = User.objects.filter(email__iexact=email)
+    addresses = EmailAddress.objects.filter(email__iexact=email, verified=True)
+    if except_user is not None:
+        users = users.exclude(pk=except_user.pk)
+        addresses = addresses.exclude(user_id=except_user.pk)
+    return users.exists() or addresses.exists()
+
+
+def pending_email_change(user):
+    """The address an administrator (or the person) asked to change to, waiting for its confirmation link
+    (allauth's unverified EmailAddress), or None. An account that never proved its address has none: its
+    address is replaced at once (accounts.services.change_email)."""
+    return (
+        EmailAddress.objects.filter(user_id=user.pk, verified=False).exclude(email__iexact=user.email)
+        .order_by("-pk").first()
+    )

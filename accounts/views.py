@@ -1,15 +1,29 @@
 from urllib.parse import urlencode
 
+from allauth.account.utils import perform_login
+from allauth.decorators import rate_limit
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts import handoff, outbox, selectors, services
 from accounts.decorators import administrator_required
-from accounts.forms import HandOffForm, ProfileForm, RoleForm, UserSearchForm
+from accounts.forms import (
+    AcceptInvitationForm,
+    ChangeEmailByAdminForm,
+    HandOffForm,
+    ProfileForm,
+    RoleForm,
+    UserSearchForm,
+)
 from accounts.models import OutboxMessage, User
 
 
@@ -95,11 +109,14 @@ def _render_user_detail(request, target, *, role_form=None, deactivate_handoff=N
         "role_handoff": role_handoff or HandOffForm(prefix="rol", holder=target),
         "topics": target.topics.order_by("name"),  # the reverse side of topics.Topic.operators
         "audit": selectors.audit_trail(target),
+        "pending_email": selectors.pending_email_change(target),
         "may": {
             "change_role": services.can_change_role(request.user, target),
             "deactivate": services.can_deactivate(request.user, target),
             "reactivate": services.can_reactivate(request.user, target),
             "reset_password": services.can_send_password_reset(request.user, target),
+            "resend_invitation": services.can_resend_invitation(request.user, target),
+            "edit": services.can_edit_details(request.user, target),
         },
     }, status=400 if (role_form or deactivate_handoff or role_handoff) else 200)
 
@@ -167,3 +184,125 @@ def user_reset_password(request, pk):
     else:
         messages.error(request, _("Una cuenta desactivada no puede restablecer su contraseña."))
     return redirect("accounts:user_detail", pk=target.pk)
+
+
+@administrator_required  # first, so the wrong people get 404 whatever the method
+@require_POST
+def user_resend_invitation(request, pk):
+    target = get_object_or_404(User, pk=pk)
+    if services.can_resend_invitation(request.user, target):
+        services.resend_invitation(target, by=request.user)
+        messages.success(request, _(
+            "Le volvimos a enviar la invitación a %(email)s, con un enlace nuevo."
+        ) % {"email": target.email})
+    else:
+        messages.error(request, _("Esta cuenta ya no tiene una invitación pendiente."))
+    return redirect("accounts:user_detail", pk=target.pk)
+
+
+# --- Administrators: a person's name, phone and address -----------------------------------------------------
+
+
+@administrator_required
+def user_edit(request, pk):
+    """Name and phone (this form) and the address (user_email) of anyone, from one page."""
+    target = get_object_or_404(User, pk=pk)
+    form = ProfileForm(request.POST or None, user=target)
+    if request.method == "POST" and form.is_valid():
+        changes = services.update_details(target, **form.cleaned_data, by=request.user)
+        if changes:
+            messages.success(request, _("Guardaste los datos de %(name)s.") % {"name": target})
+        else:
+            messages.info(request, _("No cambiaste nada."))
+        return redirect("accounts:user_detail", pk=target.pk)
+    return _render_user_edit(request, target, details_form=form,
+                             status=400 if request.method == "POST" else 200)
+
+
+def _render_user_edit(request, target, *, details_form=None, email_form=None, status=200):
+    return render(request, "accounts/user_edit.html", {
+        "target": target,
+        "details_form": details_form or ProfileForm(user=target),
+        "email_form": email_form or ChangeEmailByAdminForm(user=target),
+        "pending_email": selectors.pending_email_change(target),
+        "may_change_email": services.can_change_email(request.user, target),
+    }, status=status)
+
+
+EMAIL_CHANGE_MESSAGES = {
+    services.EmailChange.CONFIRMATION_SENT: gettext_lazy(
+        "Le enviamos un enlace a %(email)s. El correo cambia cuando lo abra; hasta entonces sigue ingresando "
+        "con %(old)s."),
+    services.EmailChange.INVITATION_SENT: gettext_lazy(
+        "Cambiaste el correo a %(email)s y le enviamos la invitación ahí. Los enlaces enviados a %(old)s ya no "
+        "sirven."),
+    services.EmailChange.REPLACED: gettext_lazy(
+        "Cambiaste el correo a %(email)s y le enviamos un enlace para confirmarlo."),
+}
+
+
+@administrator_required  # first, so the wrong people get 404 whatever the method
+@require_POST
+def user_email(request, pk):
+    target = get_object_or_404(User, pk=pk)
+    if not services.can_change_email(request.user, target):
+        messages.error(request, _("No se puede cambiar el correo de esta cuenta desde acá."))
+        return redirect("accounts:user_edit", pk=target.pk)
+    form = ChangeEmailByAdminForm(request.POST, user=target)
+    old = target.email
+    if form.is_valid():
+        try:
+            result = services.change_email(target, form.cleaned_data["email"], by=request.user, request=request)
+        except ValidationError as error:  # taken between the form's check and the write
+            form.add_error(None, error)
+        else:
+            messages.success(request, EMAIL_CHANGE_MESSAGES[result] % {"email": form.cleaned_data["email"],
+                                                                      "old": old})
+            return redirect("accounts:user_detail", pk=target.pk)
+    return _render_user_edit(request, target, email_form=form, status=400)
+
+
+# --- The invitation link ----------------------------------------------------------------------------------------
+
+INVITATION_SESSION_KEY = "_invitation_key"
+INVITATION_FORM_KEY = "elegir-contrasena"  # the link's key, once it is kept in the session
+
+
+@rate_limit(action="reset_password_from_key")  # the same limit per client address as allauth's reset link
+@never_cache
+def accept_invitation(request, uidb36, key):
+    """The invitation link: choose a password, which also verifies the address, and land logged in.
+
+    As allauth does with its reset links, the key moves from the address to the session on the first visit
+    (a redirect), so it never leaks in a Referer header. Someone else logged in on this browser is logged out
+    first: the page acts on the invitee's account only.
+    """
+    if key != INVITATION_FORM_KEY:
+        invitee = services.invitee_for_link(uidb36, key)
+        if invitee is None:
+            return _invitation_link_invalid(request)
+        if request.user.is_authenticated and request.user.pk != invitee.pk:
+            logout(request)
+        request.session[INVITATION_SESSION_KEY] = key
+        return redirect("accounts:accept_invitation", uidb36=uidb36, key=INVITATION_FORM_KEY)
+    key = request.session.get(INVITATION_SESSION_KEY, "")
+    invitee = services.invitee_for_link(uidb36, key)
+    if invitee is None:
+        return _invitation_link_invalid(request)
+    form = AcceptInvitationForm(request.POST or None, user=invitee, temp_key=key)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitee = services.accept_invitation(invitee, key=key, password=form.cleaned_data["password1"])
+        except services.InvitationLinkInvalid:
+            return _invitation_link_invalid(request)
+        request.session.pop(INVITATION_SESSION_KEY, None)
+        # allauth logs them in (its signals, its "Hola, …" message) and sends them to their trays.
+        return perform_login(request, invitee, redirect_url=reverse("home"), email=invitee.email)
+    return render(request, "accounts/accept_invitation.html", {"form": form, "invitee": invitee},
+                  status=400 if request.method == "POST" else 200)
+
+
+def _invitation_link_invalid(request):
+    """Used, expired or not ours: one page that says what to do, and nothing about the account (a page like
+    allauth's for a reset link that no longer works)."""
+    return render(request, "accounts/invitation_invalid.html")

@@ -2,6 +2,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import InviteForm
 from accounts.models import STAFF_ROLES, User
 from topics.models import Topic
 
@@ -56,3 +57,20 @@ class OperatorTopicsForm(forms.Form):
         current = user.topics.values("pk")
         self.fields["topics"].queryset = Topic.objects.filter(Q(is_active=True) | Q(pk__in=current)).order_by("name")
         self.fields["topics"].initial = list(user.topics.values_list("pk", flat=True))
+
+
+class StaffInviteForm(InviteForm):
+    """accounts' invitation form plus the topics the invitee will work (active ones)."""
+
+    topics = TopicChoiceField(
+        label=_("Temáticas"), required=False, queryset=Topic.objects.none(), widget=forms.CheckboxSelectMultiple,
+        help_text=_("Ve las solicitudes de estas temáticas. Podés cambiarlas después desde su página."),
+        error_messages={"invalid_choice": _("Elegí temáticas activas de la lista."),
+                        "invalid_pk_value": _("Elegí temáticas activas de la lista.")},
+    )
+
+    field_order = ["full_name", "email", "phone", "role", "topics"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topics"].queryset = Topic.objects.filter(is_active=True).order_by("name")

@@ -87,3 +87,22 @@ def set_topics_of(user, topics, *, by, reassign_to=None):
     user.topics.remove(*removed)
     _audit_topic_change(by=by, user=user, added=[t.name for t in added], removed=[t.name for t in removed])
     return handoff.hand_off([user] if removed else [], by=by, reassign_to=reassign_to)
+
+
+@transaction.atomic
+def invite_staff(*, email, full_name, role, phone="", topics=(), by):
+    """Invite an operator or administrator: create their account (accounts.services.create_invited_user),
+    give them `topics`, then queue the invitation email, which names those topics. One transaction: an error
+    leaves no account, no topics and no email. Returns the new user; raises ValidationError as
+    create_invited_user does.
+
+    It lives here, not in accounts, because it sets topics: topics imports accounts, never the reverse. The
+    rest of the invitation (resending it, the link, accepting it) needs no topics and lives in accounts.
+    """
+    _require(can_manage_topics(by))
+    invitee = account_services.create_invited_user(email=email, full_name=full_name, role=role, phone=phone,
+                                                   by=by)
+    if topics:
+        set_topics_of(invitee, topics, by=by)
+    account_services.send_invitation(invitee, by=by)
+    return invitee

@@ -11,4 +11,5 @@ urlpatterns = [
     path("tematicas/<int:pk>/desactivar/", views.topic_deactivate, name="deactivate"),
     path("tematicas/<int:pk>/reactivar/", views.topic_reactivate, name="reactivate"),
     path("usuarios/<int:pk>/tematicas/", views.operator_topics, name="operator_topics"),
+    path("usuarios/invitar/", views.invite, name="invite"),
 ]

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -8,7 +9,7 @@ from accounts.decorators import administrator_required
 from accounts.forms import HandOffForm
 from accounts.models import User
 from topics import selectors, services
-from topics.forms import OperatorTopicsForm, TopicForm
+from topics.forms import OperatorTopicsForm, StaffInviteForm, TopicForm
 from topics.models import Topic
 
 
@@ -85,3 +86,21 @@ def operator_topics(request, pk):
     return render(request, "topics/operator_topics.html", {
         "form": form, "person": person, "handoff": handoff_form, "held": handoff.held_by(person),
     }, status=400 if request.method == "POST" else 200)
+
+
+@administrator_required
+def invite(request):
+    """An administrator invites an operator or administrator by email, with their topics (topics.services
+    .invite_staff: here because it sets topics). Nothing is created until the form is right."""
+    form = StaffInviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitee = services.invite_staff(**form.cleaned_data, by=request.user)
+        except ValidationError as error:  # the address was taken between the form's check and the write
+            form.add_error(None, error)
+        else:
+            messages.success(request, _(
+                "Invitaste a %(name)s. Le enviamos a %(email)s un enlace para elegir su contraseña."
+            ) % {"name": invitee, "email": invitee.email})
+            return redirect("accounts:user_detail", pk=invitee.pk)
+    return render(request, "topics/invite.html", {"form": form}, status=400 if request.method == "POST" else 200)

@@ -83,6 +83,15 @@ def admin_changes_email(user):
     return OLD_ADDRESS, []
 
 
+def admin_changes_email_from_the_users_pages(user):
+    """The administrator asks (accounts.services.change_email); the owner confirms from the new mailbox."""
+    admin = verified(AdminFactory())
+    logged_in(admin).post(reverse("accounts:user_email", args=[user.pk]), {"email": NEW_ADDRESS})
+    link = re.search(r"https?://testserver(/accounts/confirm-email/\S+/)", mail.outbox[-1].body).group(1)
+    Client().post(link)
+    return OLD_ADDRESS, [link, link.rstrip("/").rsplit("/", 1)[-1]]
+
+
 CHANGES = {
     "password changed": change_password,
     "password set": set_password,
@@ -90,6 +99,7 @@ CHANGES = {
     "email changed": change_email,
     "password set by an administrator": admin_sets_password,
     "email changed by an administrator": admin_changes_email,
+    "email changed from the users pages": admin_changes_email_from_the_users_pages,
 }
 # What the notice says happened (in Spanish, the msgid).
 SAYS = {
@@ -99,6 +109,7 @@ SAYS = {
     "email changed": f"de {OLD_ADDRESS} a {NEW_ADDRESS}",
     "password set by an administrator": "cambió la contraseña",
     "email changed by an administrator": f"de {OLD_ADDRESS} a {NEW_ADDRESS}",
+    "email changed from the users pages": f"de {OLD_ADDRESS} a {NEW_ADDRESS}",
 }
 
 

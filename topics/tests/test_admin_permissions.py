@@ -1,8 +1,10 @@
 """Every administrators' page and POST, from the wrong side: clients and operators get 404, visitors go to login."""
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import AccountAuditEntry, Role, User
 from accounts.tests.factories import AdminFactory, ClientFactory, OperatorFactory
@@ -12,6 +14,7 @@ from topics.tests.factories import TopicFactory
 pytestmark = pytest.mark.django_db
 
 USERS = {"client": ClientFactory, "operator": OperatorFactory}
+INVITED = "intruso@example.com"
 
 
 def endpoints(target, topic):
@@ -34,6 +37,16 @@ def endpoints(target, topic):
         "deactivate topic": ("post", reverse("topics:deactivate", args=[topic.pk]), {}),
         "reactivate topic": ("post", reverse("topics:reactivate", args=[topic.pk]), {}),
         "outbox": ("get", reverse("accounts:outbox"), {}),
+        "invite page": ("get", reverse("topics:invite"), {}),
+        "invite": ("post", reverse("topics:invite"), {
+            "full_name": "Intruso", "email": INVITED, "role": "admin", "topics": [topic.pk]}),
+        "resend invitation": ("post", reverse("accounts:user_resend_invitation", args=[target.pk]), {}),
+        "resend invitation (GET)": ("get", reverse("accounts:user_resend_invitation", args=[target.pk]), {}),
+        "edit user page": ("get", reverse("accounts:user_edit", args=[target.pk]), {}),
+        "edit user": ("post", reverse("accounts:user_edit", args=[target.pk]), {
+            "full_name": "Otro Nombre", "phone": "011 4321-5678"}),
+        "change email": ("post", reverse("accounts:user_email", args=[target.pk]), {"email": INVITED}),
+        "change email (GET)": ("get", reverse("accounts:user_email", args=[target.pk]), {}),
     }
 
 
@@ -42,7 +55,10 @@ ENDPOINTS = list(endpoints(User(pk=1), Topic(pk=1)))
 
 @pytest.fixture
 def world():
-    target = OperatorFactory(full_name="Martín Gómez")
+    # Invited and not accepted yet, so that resending the invitation would do something.
+    target = OperatorFactory(full_name="Martín Gómez", email="martin@demo.sysmo.ar", phone="", password=None,
+                             invited_at=timezone.now())
+    assert target.invitation_pending
     topic = TopicFactory(name="Soporte técnico", operators=[target])
     return target, topic
 
@@ -51,6 +67,9 @@ def assert_nothing_changed(target, topic):
     target.refresh_from_db()
     topic.refresh_from_db()
     assert (target.role, target.is_active) == (Role.OPERATOR, True)
+    assert (target.full_name, target.phone, target.email) == ("Martín Gómez", "", "martin@demo.sysmo.ar")
+    assert not User.objects.filter(email=INVITED).exists()
+    assert not EmailAddress.objects.filter(email=INVITED).exists()
     assert (topic.name, topic.is_active) == ("Soporte técnico", True)
     assert list(target.topics.all()) == [topic]
     assert Topic.objects.count() == 1
@@ -100,7 +119,8 @@ def test_a_deactivated_administrator_is_treated_as_anonymous(client, world, endp
 @pytest.mark.parametrize(
     ("endpoint", "expected"),
     [("change role (GET)", 405), ("users list", 200), ("user page", 200), ("topics list", 200),
-     ("operator's topics", 200), ("edit topic", 200), ("new topic", 200)],
+     ("operator's topics", 200), ("edit topic", 200), ("new topic", 200), ("invite page", 200),
+     ("edit user page", 200), ("resend invitation (GET)", 405), ("change email (GET)", 405)],
 )
 def test_administrators_reach_them(client, world, endpoint, expected):
     target, topic = world
