@@ -134,6 +134,9 @@ def filter_cases(role, user, tray):
         Case(role, "filtro con adjuntos", _url(bandeja=tray, adjuntos="on")),
         Case(role, "orden número ascendente", _url(bandeja=tray, orden="numero")),
         Case(role, "orden estado", _url(bandeja=tray, orden="estado")),
+        Case(role, "orden prioridad", _url(bandeja=tray, orden="prioridad")),
+        Case(role, "filtro prioridad=urgente", _url(bandeja=tray, prioridad=4)),
+        Case(role, "filtro canal=presencial", _url(bandeja=tray, canal="in_person")),
     ]
     topic = selectors.tray_tickets(user, tray).values_list("topic", flat=True).first()
     if topic:
