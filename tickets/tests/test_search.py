@@ -113,7 +113,70 @@ def test_what_was_typed_is_a_number_a_cuit_or_text(typed, expected):
     assert search.interpret(typed) == expected
 
 
-def test_fts_expression_quotes_every_term_so_nothing_typed_is_syntax():
-    expression = search.fts_expression('impresoras "OR" NEAR(gestión) -*')
-    assert expression == '"impresor"* AND "or"* AND "near"* AND "gestion"*'
-    assert search.fts_expression("de la y") == ""
+def test_queries_quote_every_term_so_nothing_typed_is_syntax():
+    terms = search.query_terms('impresoras "OR" NEAR(gestión) -*')
+    assert terms == [("impresor", None), ("or", None), ("near", None), ("gestion", "gestion")]
+    assert search.fts_expression(terms) == '"impresor" AND "or" AND "near" AND "gestion"*'
+    assert search.tsquery(terms) == "'impresor' & 'or' & 'near' & 'gestion':*"
+    assert search.query_terms("de la y") == []
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("documen", [("docum", "documen")]),
+    ("Regímenes lápices", [("regim", None), ("lapic", "lapices")]),
+    ("luces luz LUZ", [("luc", "luz")]),  # one term per normal form; the last word's prefix wins
+    ("x" * 80, [("x" * search.MAX_WORD_LENGTH, "x" * search.MAX_WORD_LENGTH)]),
+])
+def test_query_terms_are_normal_forms_and_the_last_word_as_a_prefix(typed, expected):
+    assert search.query_terms(typed) == expected
+
+
+def test_a_document_holds_the_words_as_written_and_their_normal_forms():
+    stored = search.document("Se quemaron las LUCES del depósito", "", None, "Régimen")
+    assert set(stored.split()) == {"quemaron", "quem", "luces", "luc", "deposito", "deposit", "regimen", "regim"}
+
+
+def test_normal_forms_are_the_same_when_threads_compute_them_at_once():
+    """The data generator indexes on two threads: a stemmer shared between them mixed up their words."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    words = [f"{stem}{n}" for n in range(2000) for stem in ("factura", "impresoras", "regimenes")]
+    expected = [search.normal_form.__wrapped__(word) for word in words]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda chunk: [search.normal_form.__wrapped__(w) for w in chunk], [words] * 4))
+    assert all(result == expected for result in results)
+
+
+def test_postgres_spells_out_the_completions_of_the_last_word():
+    terms = search.query_terms("impresora docu")
+    assert search.tsquery(terms, ["documentacion", "documento"]) == (
+        "'impresor' & ('docu' | 'documentacion' | 'documento')")
+    assert search.tsquery(terms, []) == "'impresor' & 'docu'"
+    assert search.tsquery(terms) == "'impresor' & 'docu':*"  # too many completions: the prefix operator
+
+
+@pytest.mark.parametrize("max_completions", [0, 1, 100])
+def test_a_prefix_finds_the_same_however_many_completions_it_has(world, monkeypatch, max_completions):
+    monkeypatch.setattr(search, "MAX_COMPLETIONS", max_completions)
+    requester = world["requester"]
+    ticket, _ = services.create(by=requester, topic=world.topic, subject="Documentación y documentos",
+                                description="Falta documentar el alta.")
+    other, _ = services.create(by=requester, topic=world.topic, subject="Docentes", description="Nada más.")
+    assert found(requester, "documen") == {ticket.pk}
+    assert found(requester, "doc") == {ticket.pk, other.pk}
+    assert found(requester, "alta docum") == {ticket.pk}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the vocabulary of completions is PostgreSQL's")
+def test_every_term_stored_is_in_the_vocabulary_once(filed):
+    search.refresh([filed.pk])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT term, count(*) FROM tickets_search_term GROUP BY term")
+        vocabulary = dict(cursor.fetchall())
+        cursor.execute("SELECT search_public, search_internal FROM tickets_ticket WHERE number = %s", [filed.pk])
+        public, internal = cursor.fetchone()
+    stored = {term.strip("'") for vector in (public, internal) for term in vector.split()}
+    assert "impresora" in stored and "moros" in stored
+    assert stored <= set(vocabulary)
+    assert set(vocabulary.values()) == {1}
+    assert search.completions("impres") == ["impresor", "impresora"]
