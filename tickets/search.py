@@ -17,15 +17,17 @@ compare the very same tokens and answer the same (tickets/tests/test_search_pari
 
 Where it is stored:
 - PostgreSQL: two `tsvector` columns on the ticket row, `search_public` and `search_internal`, each with a
-  GIN index, written from the Python terms (no text search configuration touches them) and queried with a
-  `tsquery` built here (`'factur' & ('documen' | 'documen':*)`).
-  They are not model fields: only this module reads or writes them (migrations 0004 and 0006).
+  GIN index, written from the Python terms (no text search configuration touches them), and a vocabulary
+  table of the terms each column holds, which turns a search into a `tsquery` of terms the column has, with
+  the last word's completions spelled out (see `tsquery` and `vocabulary` for why).
+  None of these are model fields: only this module reads or writes them (migrations 0004 and 0006).
 - SQLite: two FTS5 tables, `tickets_search_public` and `tickets_search_internal` (`ascii` tokenizer, which
   splits the stored terms at the spaces and changes nothing else), whose rowid is the request's number.
 
 The services call `refresh()` in the transaction of every change to a request's text (create, reply,
 internal comment, closing message); `index_range()` and `rebuild()` serve `manage.py rebuild_search`, and
-`document()` and `add_to_fts()` the data generator. Nothing here uses LIKE over the tickets.
+`document()`, `add_to_fts()` and `remember_terms()` the data generator. Nothing here uses LIKE over the
+tickets.
 """
 
 import re
@@ -48,7 +50,7 @@ MAX_NUMBER_DIGITS = 12  # request numbers; longer digit strings are text (a CUIT
 TABLE = "tickets_ticket"
 PUBLIC_FTS = "tickets_search_public"
 INTERNAL_FTS = "tickets_search_internal"
-VOCABULARY = "tickets_search_term"  # PostgreSQL: every term stored, for completing the last word
+VOCABULARY = "tickets_search_term"  # PostgreSQL: every term stored in each column (see `vocabulary`)
 MAX_COMPLETIONS = 100
 
 # Words too common to narrow anything: neither stored nor searched.
@@ -196,19 +198,21 @@ def matching(queryset, text, *, include_internal):
     terms = query_terms(text)
     if not terms:
         return queryset.none()
-    if connection.vendor == "postgresql":
-        prefix = terms[-1][1]
-        query = tsquery(terms, completions(prefix) if prefix else None)
-        template = POSTGRES_ANY if include_internal else POSTGRES_PUBLIC
-    else:
-        template, query = (SQLITE_ANY if include_internal else SQLITE_PUBLIC), fts_expression(terms)
-    return queryset.filter(Matches(template, [query] * template.count("%s")))
+    if connection.vendor != "postgresql":
+        template = SQLITE_ANY if include_internal else SQLITE_PUBLIC
+        return queryset.filter(Matches(template, [fts_expression(terms)] * template.count("%s")))
+    columns = {"search_public": False, "search_internal": True} if include_internal else {"search_public": False}
+    known = vocabulary(terms)
+    conditions = {column: tsquery(terms, known[internal]) for column, internal in columns.items()}
+    conditions = {column: query for column, query in conditions.items() if query is not None}
+    if not conditions:
+        return queryset.none()  # some word is in no request's text
+    template = " OR ".join(f"{{t}}.{column} @@ %s::tsquery" for column in conditions)
+    return queryset.filter(Matches(f"({template})", list(conditions.values())))
 
 
 # The conditions; {t} is the ticket table's alias in the query at hand (a subquery renames it). The query is
 # always a parameter, never formatted into the SQL.
-POSTGRES_PUBLIC = "{t}.search_public @@ %s::tsquery"
-POSTGRES_ANY = "({t}.search_public @@ %s::tsquery OR {t}.search_internal @@ %s::tsquery)"
 SQLITE_PUBLIC = "{t}.number IN (SELECT rowid FROM tickets_search_public WHERE tickets_search_public MATCH %s)"
 SQLITE_ANY = ("({t}.number IN (SELECT rowid FROM tickets_search_public WHERE tickets_search_public MATCH %s) "
               "OR {t}.number IN (SELECT rowid FROM tickets_search_internal WHERE tickets_search_internal MATCH %s))")
@@ -229,60 +233,93 @@ class Matches(Expression):
         return self.template.format(t=alias), self.params
 
 
-def tsquery(terms, completions=None):
-    """A PostgreSQL `tsquery` literal requiring every term of `query_terms()`. Terms are letters and digits.
+@dataclass(frozen=True)
+class Known:
+    """What one column's vocabulary holds of a search: the normal forms it has, and the terms the last word's
+    prefix begins (None: more than MAX_COMPLETIONS, or not looked up)."""
 
-    `completions`, when known, are the stored terms the last word's prefix begins (see `completions()`): they
-    replace the prefix operator by the same terms spelled out.
+    present: frozenset
+    completions: tuple | None
+
+
+def tsquery(terms, known=None):
+    """A PostgreSQL `tsquery` literal requiring every term of `query_terms()`, or None if one cannot match.
+
+    Without `known` it asks for every term and the prefix operator (`'docu':*`). With `known` (see
+    `vocabulary()`) it asks only for terms the column holds, and spells out the prefix's completions: the
+    planner knows how often each stored term occurs (the columns' statistics) but prices a prefix as a scan of
+    the GIN index, and then prefers to walk the whole tray looking for matches that may not exist (seconds at
+    1M requests). A word none of whose terms the column holds makes the column impossible: None.
     """
     parts = []
     for normal, prefix in terms:
-        if prefix is None:
-            parts.append(f"'{normal}'")
-        elif completions is not None:
-            spelled = " | ".join(f"'{term}'" for term in dict.fromkeys([normal, *completions]))
-            parts.append(f"({spelled})" if completions else spelled)
-        elif prefix == normal:
-            parts.append(f"'{prefix}':*")
+        if known is None:
+            alternatives = [normal, *([f"{prefix}:*"] if prefix else [])]
         else:
-            parts.append(f"('{normal}' | '{prefix}':*)")
+            alternatives = [normal] if normal in known.present else []
+            if prefix and known.completions is None:
+                alternatives.append(f"{prefix}:*")
+            elif prefix:
+                alternatives += [term for term in known.completions if term != normal]
+        if not alternatives:
+            return None
+        if alternatives == [normal, f"{normal}:*"]:
+            alternatives = [f"{normal}:*"]  # the prefix is the normal form: it covers it
+        spelled = " | ".join(_tsquery_term(term) for term in alternatives)
+        parts.append(f"({spelled})" if len(alternatives) > 1 else spelled)
     return " & ".join(parts)
 
 
-def completions(prefix):
-    """PostgreSQL: the stored terms that begin with `prefix`, or None when there are more than MAX_COMPLETIONS.
+def _tsquery_term(term):
+    return f"'{term[:-2]}':*" if term.endswith(":*") else f"'{term}'"
 
-    Why: the planner knows how often each stored term occurs (the columns' statistics), but prices a prefix
-    (`'word':*`) as a scan of the GIN index and then prefers to walk the whole tray looking for matches that may
-    not exist (seconds at 1M requests). Spelled-out terms are priced right. The vocabulary table holds every
-    term ever stored (refresh, rebuild and the generator add to it; terms are never removed, and one no
-    request has any more only makes a longer query), so the two forms find the same requests. Many
-    completions mean a common prefix, where the prefix operator is planned well.
+
+def vocabulary(terms):
+    """PostgreSQL: what the vocabulary holds of `terms` (see `query_terms`), as {internal: Known} for both columns.
+
+    The vocabulary table has every term ever stored in each column (refresh, rebuild and the generator add to
+    it; terms are never removed: one that no request has any more only makes a longer query), so asking only for
+    what it holds finds the same requests. One query: the normal forms, and up to MAX_COMPLETIONS terms per
+    column that begin with the last word's prefix (more mean a common prefix, where the prefix operator is
+    planned well).
     """
-    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)  # the terms are in C collation: byte (code point) order
+    normals = [normal for normal, _ in terms]
+    prefix = terms[-1][1]
+    sql = f"SELECT term, internal, FALSE AS begun FROM {VOCABULARY} WHERE term = ANY(%s::text[])"  # noqa: S608
+    params = [normals]
+    limit = 2 * MAX_COMPLETIONS + 1  # both columns; a term stored twice at once may take two places
+    if prefix:
+        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)  # the terms are in C collation: byte (code point) order
+        sql = (f"({sql}) UNION ALL (SELECT term, internal, TRUE FROM {VOCABULARY} "  # noqa: S608
+               "WHERE term >= %s AND term < %s ORDER BY term LIMIT %s)")
+        params += [prefix, upper, limit]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT DISTINCT term FROM {VOCABULARY} WHERE term >= %s AND term < %s ORDER BY term LIMIT %s",  # noqa: S608
-            [prefix, upper, MAX_COMPLETIONS + 1],
-        )
-        found = [term for (term,) in cursor.fetchall()]
-    return found if len(found) <= MAX_COMPLETIONS else None
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    begun_rows = sum(begun for _, _, begun in rows)
+    known = {}
+    for internal in (False, True):
+        present = frozenset(term for term, column, begun in rows if column is internal and not begun)
+        completions = tuple(sorted({term for term, column, begun in rows if column is internal and begun}))
+        too_many = begun_rows >= limit or len(completions) > MAX_COMPLETIONS
+        known[internal] = Known(present, None if too_many else completions)
+    return known
 
 
-def remember_terms(terms):
-    """PostgreSQL: add to the vocabulary (see `completions`) those of `terms` it does not hold yet.
+def remember_terms(terms, *, internal):
+    """PostgreSQL: add to the vocabulary of the public or internal column those of `terms` it does not hold yet.
 
     No unique constraint, so that concurrent writers never wait for each other: a term two transactions add at
-    once is stored twice, which `completions()` reads once.
+    once is stored twice, which the searches read as one.
     """
     terms = sorted(terms)
     if not terms or connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {VOCABULARY} (term) SELECT DISTINCT n.term FROM unnest(%s::text[]) AS n(term) "  # noqa: S608
-            f"WHERE NOT EXISTS (SELECT 1 FROM {VOCABULARY} v WHERE v.term = n.term)",
-            [terms],
+            f"INSERT INTO {VOCABULARY} (term, internal) SELECT DISTINCT n.term, %s FROM unnest(%s::text[]) AS n(term) "  # noqa: S608
+            f"WHERE NOT EXISTS (SELECT 1 FROM {VOCABULARY} v WHERE v.term = n.term AND v.internal = %s)",
+            [internal, terms, internal],
         )
 
 
@@ -329,14 +366,15 @@ def _reindex(where, params):
         for number, is_internal, body in cursor.fetchall():
             if number in public:
                 (internal if is_internal else public)[number].append(body)
-        rows, vocabulary = [], set()
+        rows, public_vocabulary, internal_vocabulary = [], set(), set()
         for number, texts in public.items():
             public_terms, internal_terms = terms_of(*texts), terms_of(*internal[number])
-            vocabulary.update(public_terms)
-            vocabulary.update(internal_terms)
+            public_vocabulary.update(public_terms)
+            internal_vocabulary.update(internal_terms)
             rows.append((number, " ".join(public_terms), " ".join(internal_terms)))
         if connection.vendor == "postgresql":
-            remember_terms(vocabulary)
+            remember_terms(public_vocabulary, internal=False)
+            remember_terms(internal_vocabulary, internal=True)
             if rows:
                 cursor.execute(
                     f"UPDATE {TABLE} AS t SET search_public = v.public::tsvector, "  # noqa: S608

@@ -2,7 +2,7 @@
 
 PostgreSQL keeps its two tsvector columns and GIN indexes; they are rewritten with the terms of
 `tickets.search.document()` (no text search configuration is involved any more; `sysmo_es` stays, unused),
-and a vocabulary table holds every term stored, to complete the last word typed (`search.completions`).
+and a vocabulary table holds every term stored in each (`search.vocabulary`).
 SQLite's FTS5 tables are made again with the `ascii` tokenizer, which keeps those terms as they are, and filled.
 Going back recomputes what migration 0004 stored.
 """
@@ -23,9 +23,10 @@ SQLITE_TABLES = [
 
 
 POSTGRES_VOCABULARY = [
-    # C collation: a prefix is a range of the index (term >= 'abc' AND term < 'abd'). Not unique, on purpose.
-    'CREATE TABLE tickets_search_term (term text COLLATE "C" NOT NULL)',
-    "CREATE INDEX tickets_search_term_idx ON tickets_search_term (term)",
+    # Each term stored in the public or the internal column. C collation: a prefix is a range of the index
+    # (term >= 'abc' AND term < 'abd'). Not unique, on purpose (tickets.search.remember_terms).
+    'CREATE TABLE tickets_search_term (term text COLLATE "C" NOT NULL, internal boolean NOT NULL)',
+    "CREATE INDEX tickets_search_term_idx ON tickets_search_term (term, internal)",
 ]
 
 

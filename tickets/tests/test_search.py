@@ -147,12 +147,16 @@ def test_normal_forms_are_the_same_when_threads_compute_them_at_once():
     assert all(result == expected for result in results)
 
 
-def test_postgres_spells_out_the_completions_of_the_last_word():
-    terms = search.query_terms("impresora docu")
-    assert search.tsquery(terms, ["documentacion", "documento"]) == (
-        "'impresor' & ('docu' | 'documentacion' | 'documento')")
-    assert search.tsquery(terms, []) == "'impresor' & 'docu'"
-    assert search.tsquery(terms) == "'impresor' & 'docu':*"  # too many completions: the prefix operator
+def test_postgres_asks_only_for_what_the_column_holds_and_spells_out_the_completions():
+    terms = search.query_terms("impresoras docu")
+    assert search.tsquery(terms) == "'impresor' & 'docu':*"  # no vocabulary: every term, the prefix
+    known = search.Known(frozenset({"impresor"}), ("documentacion", "documento"))
+    assert search.tsquery(terms, known) == "'impresor' & ('documentacion' | 'documento')"
+    many = search.Known(frozenset({"impresor", "docu"}), None)  # too many completions: the prefix operator
+    assert search.tsquery(terms, many) == "'impresor' & 'docu':*"
+    assert search.tsquery(terms, search.Known(frozenset({"impresor"}), ())) is None  # nothing begins with docu
+    assert search.tsquery(terms, search.Known(frozenset(), ("documento",))) is None  # no impresora
+    assert search.tsquery(search.query_terms("fiscal"), many) == "'fiscal':*"
 
 
 @pytest.mark.parametrize("max_completions", [0, 1, 100])
@@ -167,16 +171,19 @@ def test_a_prefix_finds_the_same_however_many_completions_it_has(world, monkeypa
     assert found(requester, "alta docum") == {ticket.pk}
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the vocabulary of completions is PostgreSQL's")
-def test_every_term_stored_is_in_the_vocabulary_once(filed):
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the vocabulary is PostgreSQL's")
+def test_every_term_stored_is_in_the_vocabulary_of_its_column_once(filed):
     search.refresh([filed.pk])
     with connection.cursor() as cursor:
-        cursor.execute("SELECT term, count(*) FROM tickets_search_term GROUP BY term")
-        vocabulary = dict(cursor.fetchall())
+        cursor.execute("SELECT term, internal, count(*) FROM tickets_search_term GROUP BY term, internal")
+        vocabulary = {(term, internal): count for term, internal, count in cursor.fetchall()}
         cursor.execute("SELECT search_public, search_internal FROM tickets_ticket WHERE number = %s", [filed.pk])
         public, internal = cursor.fetchone()
-    stored = {term.strip("'") for vector in (public, internal) for term in vector.split()}
-    assert "impresora" in stored and "moros" in stored
-    assert stored <= set(vocabulary)
+    for vector, is_internal in ((public, False), (internal, True)):
+        assert {(term.strip("'"), is_internal) for term in vector.split()} <= set(vocabulary)
+    assert ("impresora", False) in vocabulary and ("moros", True) in vocabulary
+    assert ("moros", False) not in vocabulary
     assert set(vocabulary.values()) == {1}
-    assert search.completions("impres") == ["impresor", "impresora"]
+    known = search.vocabulary(search.query_terms("moroso impres"))
+    assert known[False] == search.Known(frozenset(), ("impresor", "impresora"))
+    assert known[True] == search.Known(frozenset({"moros"}), ())

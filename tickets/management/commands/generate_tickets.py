@@ -113,9 +113,10 @@ class Command(BaseCommand):
             reset_sequences()
             with transaction.atomic():
                 tray_counts.rebuild()
-                # The terms of every text written (the texts come from pools): PostgreSQL's vocabulary for
-                # completing the last word searched (tickets.search.completions).
-                search.remember_terms(set().union(*writer.search_cache.values()))
+                # The terms of every text written (the texts come from pools): PostgreSQL's vocabulary of what
+                # each column holds (tickets.search.vocabulary).
+                search.remember_terms(set().union(*writer.public_terms.values()), internal=False)
+                search.remember_terms(set().union(*writer.internal_terms.values()), internal=True)
             analyze()
         elapsed = time.monotonic() - started
         self.stdout.write(
@@ -320,25 +321,26 @@ class RowBuilder:
 def write_batch(writer, rows):
     """One batch in one transaction: interventions and events first, then the requests (indexed as written)."""
     tickets, interventions, events = rows
-    documents = search_documents(tickets, interventions, writer.search_cache)
+    documents = search_documents(tickets, interventions, writer.public_terms, writer.internal_terms)
     with transaction.atomic():
         writer.write(Intervention, INTERVENTION_FIELDS, interventions)
         writer.write(Event, EVENT_FIELDS, events)
         writer.write_tickets(tickets, documents)
 
 
-def search_documents(tickets, interventions, cache):
+def search_documents(tickets, interventions, public_terms, internal_terms):
     """The public and internal search documents of each request of a batch, in the order of `tickets`.
 
-    `cache` (a dict shared by the batches) keeps the terms of each text: the generated texts come from pools.
+    `public_terms` and `internal_terms` (dicts shared by the batches) keep the terms of each text written in
+    that part: the generated texts come from pools, and the terms make PostgreSQL's vocabulary at the end.
     """
     public, internal = defaultdict(list), defaultdict(list)
     for _, number, _, body, is_internal, _ in interventions:
         (internal if is_internal else public)[number].append(body)
     document = search.document
     return [
-        (number, document(subject, description, *public[number], cache=cache),
-         document(*internal[number], cache=cache))
+        (number, document(subject, description, *public[number], cache=public_terms),
+         document(*internal[number], cache=internal_terms))
         for number, _, subject, description, *_ in tickets
     ]
 
@@ -400,7 +402,7 @@ class PostgresCopyWriter:
     """COPY ... FROM STDIN through psycopg 3: one round trip per table and batch."""
 
     def __init__(self):
-        self.search_cache = {}  # text → its search terms, shared by the batches (see search_documents)
+        self.public_terms, self.internal_terms = {}, {}  # text → its search terms (see search_documents)
 
     @staticmethod
     def to_db_time(epoch_seconds):
@@ -429,7 +431,7 @@ class SqliteWriter:
     """executemany of one INSERT per table and batch, inside the batch's transaction."""
 
     def __init__(self):
-        self.search_cache = {}  # text → its search terms, shared by the batches (see search_documents)
+        self.public_terms, self.internal_terms = {}, {}  # text → its search terms (see search_documents)
 
     @staticmethod
     def to_db_time(epoch_seconds):
