@@ -113,7 +113,77 @@ def test_what_was_typed_is_a_number_a_cuit_or_text(typed, expected):
     assert search.interpret(typed) == expected
 
 
-def test_fts_expression_quotes_every_term_so_nothing_typed_is_syntax():
-    expression = search.fts_expression('impresoras "OR" NEAR(gestión) -*')
-    assert expression == '"impresor"* AND "or"* AND "near"* AND "gestion"*'
-    assert search.fts_expression("de la y") == ""
+def test_queries_quote_every_term_so_nothing_typed_is_syntax():
+    terms = search.query_terms('impresoras "OR" NEAR(gestión) -*')
+    assert terms == [("impresor", None), ("or", None), ("near", None), ("gestion", "gestion")]
+    assert search.fts_expression(terms) == '"impresor" AND "or" AND "near" AND "gestion"*'
+    assert search.tsquery(terms) == "'impresor' & 'or' & 'near' & 'gestion':*"
+    assert search.query_terms("de la y") == []
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("documen", [("docum", "documen")]),
+    ("Regímenes lápices", [("regim", None), ("lapic", "lapices")]),
+    ("luces luz LUZ", [("luc", "luz")]),  # one term per normal form; the last word's prefix wins
+    ("x" * 80, [("x" * search.MAX_WORD_LENGTH, "x" * search.MAX_WORD_LENGTH)]),
+])
+def test_query_terms_are_normal_forms_and_the_last_word_as_a_prefix(typed, expected):
+    assert search.query_terms(typed) == expected
+
+
+def test_a_document_holds_the_words_as_written_and_their_normal_forms():
+    stored = search.document("Se quemaron las LUCES del depósito", "", None, "Régimen")
+    assert set(stored.split()) == {"quemaron", "quem", "luces", "luc", "deposito", "deposit", "regimen", "regim"}
+
+
+def test_normal_forms_are_the_same_when_threads_compute_them_at_once():
+    """The data generator indexes on two threads: a stemmer shared between them mixed up their words."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    words = [f"{stem}{n}" for n in range(2000) for stem in ("factura", "impresoras", "regimenes")]
+    expected = [search.normal_form.__wrapped__(word) for word in words]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda chunk: [search.normal_form.__wrapped__(w) for w in chunk], [words] * 4))
+    assert all(result == expected for result in results)
+
+
+def test_postgres_asks_only_for_what_the_column_holds_and_spells_out_the_completions():
+    terms = search.query_terms("impresoras docu")
+    assert search.tsquery(terms) == "'impresor' & 'docu':*"  # no vocabulary: every term, the prefix
+    known = search.Known(frozenset({"impresor"}), ("documentacion", "documento"))
+    assert search.tsquery(terms, known) == "'impresor' & ('documentacion' | 'documento')"
+    many = search.Known(frozenset({"impresor", "docu"}), None)  # too many completions: the prefix operator
+    assert search.tsquery(terms, many) == "'impresor' & 'docu':*"
+    assert search.tsquery(terms, search.Known(frozenset({"impresor"}), ())) is None  # nothing begins with docu
+    assert search.tsquery(terms, search.Known(frozenset(), ("documento",))) is None  # no impresora
+    assert search.tsquery(search.query_terms("fiscal"), many) == "'fiscal':*"
+
+
+@pytest.mark.parametrize("max_completions", [0, 1, 100])
+def test_a_prefix_finds_the_same_however_many_completions_it_has(world, monkeypatch, max_completions):
+    monkeypatch.setattr(search, "MAX_COMPLETIONS", max_completions)
+    requester = world["requester"]
+    ticket, _ = services.create(by=requester, topic=world.topic, subject="Documentación y documentos",
+                                description="Falta documentar el alta.")
+    other, _ = services.create(by=requester, topic=world.topic, subject="Docentes", description="Nada más.")
+    assert found(requester, "documen") == {ticket.pk}
+    assert found(requester, "doc") == {ticket.pk, other.pk}
+    assert found(requester, "alta docum") == {ticket.pk}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the vocabulary is PostgreSQL's")
+def test_every_term_stored_is_in_the_vocabulary_of_its_column_once(filed):
+    search.refresh([filed.pk])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT term, internal, count(*) FROM tickets_search_term GROUP BY term, internal")
+        vocabulary = {(term, internal): count for term, internal, count in cursor.fetchall()}
+        cursor.execute("SELECT search_public, search_internal FROM tickets_ticket WHERE number = %s", [filed.pk])
+        public, internal = cursor.fetchone()
+    for vector, is_internal in ((public, False), (internal, True)):
+        assert {(term.strip("'"), is_internal) for term in vector.split()} <= set(vocabulary)
+    assert ("impresora", False) in vocabulary and ("moros", True) in vocabulary
+    assert ("moros", False) not in vocabulary
+    assert set(vocabulary.values()) == {1}
+    known = search.vocabulary(search.query_terms("moroso impres"))
+    assert known[False] == search.Known(frozenset(), ("impresor", "impresora"))
+    assert known[True] == search.Known(frozenset({"moros"}), ())

@@ -3,17 +3,16 @@
 For load tests and reports. People and topics go through the ORM (they are few); requests,
 interventions and events are written in batches with explicit ids above the current maximum:
 COPY on PostgreSQL (two connections at once, see BatchWriters), executemany on SQLite. Requests are
-written after their interventions (the foreign keys are checked at commit) so that they are indexed for
-search as they are written: on PostgreSQL they go through a staging table into an INSERT … SELECT that
-computes their tsvectors (one write per row); on SQLite one INSERT … SELECT per batch fills the FTS5
-tables. The sequences are moved past the
-new ids and the tab counts recounted (tickets.tray_counts.rebuild) at the end.
+indexed for search as they are written, from the texts at hand (tickets.search.document, each distinct
+text normalised once): on PostgreSQL their tsvectors are columns of the same COPY (one write per row); on
+SQLite the FTS5 rows follow each batch. The sequences are moved past the new ids, the tab counts
+recounted (tickets.tray_counts.rebuild) and the new search terms added to the vocabulary at the end.
 """
 
 import argparse
 import random
 import time
-from collections import deque
+from collections import defaultdict, deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -119,6 +118,10 @@ class Command(BaseCommand):
             reset_sequences()
             with transaction.atomic():
                 tray_counts.rebuild()
+                # The terms of every text written (the texts come from pools): PostgreSQL's vocabulary of what
+                # each column holds (tickets.search.vocabulary).
+                search.remember_terms(set().union(*writer.public_terms.values()), internal=False)
+                search.remember_terms(set().union(*writer.internal_terms.values()), internal=True)
             analyze()
         elapsed = time.monotonic() - started
         self.stdout.write(
@@ -324,10 +327,28 @@ class RowBuilder:
 def write_batch(writer, rows):
     """One batch in one transaction: interventions and events first, then the requests (indexed as written)."""
     tickets, interventions, events = rows
+    documents = search_documents(tickets, interventions, writer.public_terms, writer.internal_terms)
     with transaction.atomic():
         writer.write(Intervention, INTERVENTION_FIELDS, interventions)
         writer.write(Event, EVENT_FIELDS, events)
-        writer.write_tickets(tickets)
+        writer.write_tickets(tickets, documents)
+
+
+def search_documents(tickets, interventions, public_terms, internal_terms):
+    """The public and internal search documents of each request of a batch, in the order of `tickets`.
+
+    `public_terms` and `internal_terms` (dicts shared by the batches) keep the terms of each text written in
+    that part: the generated texts come from pools, and the terms make PostgreSQL's vocabulary at the end.
+    """
+    public, internal = defaultdict(list), defaultdict(list)
+    for _, number, _, body, is_internal, _ in interventions:
+        (internal if is_internal else public)[number].append(body)
+    document = search.document
+    return [
+        (number, document(subject, description, *public[number], cache=public_terms),
+         document(*internal[number], cache=internal_terms))
+        for number, _, subject, description, *_ in tickets
+    ]
 
 
 class BatchWriters:
@@ -400,33 +421,27 @@ def columns_of(model, field_names):
 class PostgresCopyWriter:
     """COPY ... FROM STDIN through psycopg 3: one round trip per table and batch."""
 
+    def __init__(self):
+        self.public_terms, self.internal_terms = {}, {}  # text → its search terms (see search_documents)
+
     @staticmethod
     def to_db_time(epoch_seconds):
         """An aware datetime; psycopg's C dumper formats it."""
         return datetime.fromtimestamp(epoch_seconds, UTC)
 
-    def write(self, model, field_names, rows, table=None):
-        """Stream `rows` into the model's table (or `table`)."""
-        table = table or connection.ops.quote_name(model._meta.db_table)
-        sql = f"COPY {table} ({columns_of(model, field_names)}) FROM STDIN"
+    def write(self, model, field_names, rows, columns=None):
+        """Stream `rows` into the model's table (into `columns`, when more than the fields')."""
+        table = connection.ops.quote_name(model._meta.db_table)
+        sql = f"COPY {table} ({columns or columns_of(model, field_names)}) FROM STDIN"
         with connection.cursor() as cursor, cursor.copy(sql) as copy:
             for row in rows:
                 copy.write_row(row)
 
-    def write_tickets(self, rows):
-        """Requests with their search vectors, computed by the database as they are inserted."""
-        columns = columns_of(Ticket, TICKET_FIELDS)
-        public, internal = search.postgres_vectors_sql()
-        with connection.cursor() as cursor:
-            cursor.execute("CREATE TEMP TABLE IF NOT EXISTS generated_ticket_stage (LIKE tickets_ticket)")
-            cursor.execute("TRUNCATE generated_ticket_stage")  # a batch may run inside an outer transaction
-        self.write(Ticket, TICKET_FIELDS, rows, table="generated_ticket_stage")
-        with connection.cursor() as cursor:
-            # Only names and SQL from the models and tickets.search are formatted in.
-            cursor.execute(
-                f"INSERT INTO tickets_ticket ({columns}, search_public, search_internal) "  # noqa: S608
-                f"SELECT {columns}, {public}, {internal} FROM generated_ticket_stage t"
-            )
+    def write_tickets(self, rows, documents):
+        """Requests with their search vectors (documents: tickets.search.document strings, tsvector literals)."""
+        with_vectors = (row + (public, internal) for row, (_, public, internal) in zip(rows, documents, strict=True))
+        self.write(Ticket, TICKET_FIELDS, with_vectors,
+                   columns=f"{columns_of(Ticket, TICKET_FIELDS)}, search_public, search_internal")
 
 
 SQLITE_EPOCH = datetime(1970, 1, 1)
@@ -434,6 +449,9 @@ SQLITE_EPOCH = datetime(1970, 1, 1)
 
 class SqliteWriter:
     """executemany of one INSERT per table and batch, inside the batch's transaction."""
+
+    def __init__(self):
+        self.public_terms, self.internal_terms = {}, {}  # text → its search terms (see search_documents)
 
     @staticmethod
     def to_db_time(epoch_seconds):
@@ -448,10 +466,10 @@ class SqliteWriter:
         with connection.cursor() as cursor:
             cursor.executemany(sql, rows)
 
-    def write_tickets(self, rows):
-        """Requests, then their searchable text into the FTS5 tables (two INSERT … SELECT)."""
+    def write_tickets(self, rows, documents):
+        """Requests, then their search documents into the FTS5 tables."""
         self.write(Ticket, TICKET_FIELDS, rows)
-        search.index_range(rows[0][0], rows[-1][0])
+        search.add_to_fts(documents)
 
 
 def writer_for_database():
