@@ -116,6 +116,16 @@ class Ticket(models.Model):
             models.Index(fields=["-state", "-last_activity_at", "-number"], name="ticket_order_state_idx"),
             # "Todas" by priority (Urgente first), and any tray filtered by one priority, in activity order.
             models.Index(fields=["-priority", "-last_activity_at", "-number"], name="ticket_order_priority_idx"),
+            # The trays' «prioridad» and «canal» filters (a topic's, an assignee's, or every request) read one
+            # index range in activity order instead of skipping the other rows.
+            models.Index(fields=["topic", "priority", "-last_activity_at", "-number"],
+                         name="ticket_topic_priority_idx"),
+            models.Index(fields=["topic", "channel", "-last_activity_at", "-number"], name="ticket_topic_channel_idx"),
+            models.Index(fields=["channel", "-last_activity_at", "-number"], name="ticket_filter_channel_idx"),
+            models.Index(fields=["assignee", "priority", "-last_activity_at", "-number"],
+                         name="ticket_assignee_priority_idx"),
+            models.Index(fields=["assignee", "channel", "-last_activity_at", "-number"],
+                         name="ticket_assignee_channel_idx"),
             models.Index(fields=["company", "-last_activity_at"], name="ticket_filter_company_idx"),
             # Reports: received per day and closed per day. On PostgreSQL migration 0005 rebuilds both
             # with INCLUDE columns so the reports are answered from the index alone.
