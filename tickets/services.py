@@ -335,35 +335,26 @@ def change_topic(ticket, *, by, topic):
 def close(ticket, *, by, message=""):
     """Nuevo or En proceso → Cerrado, with an optional closing message the requester receives. Closing a
     Nuevo request takes it first (the closer becomes its assignee). Returns the Outcome."""
-    with transaction.atomic():
-        ticket = _locked(ticket)
-        _require(Move.CLOSE, by, ticket)
-        now, place = timezone.now(), place_of(ticket)
-        taken = moves.close_takes(ticket)
-        intervention = None
-        if taken:
-            _event(ticket, by, EventKind.TAKEN, now, after=_name(by))
-            _touch(ticket, now, assignee=by, taken_at=now)
-        if message:
-            intervention = Intervention.objects.create(ticket=ticket, author=by, body=message, internal=False,
-                                                       created_at=now)
-            search.refresh([ticket.number])
-        _event(ticket, by, EventKind.CLOSED, now, before=ticket.state, after=State.CLOSED)
-        _touch(ticket, now, state=State.CLOSED, closed_at=now, closed_by=by, **NOT_WAITING)
-        _recount(place, ticket)
-        told = _tell(Move.CLOSE, ticket, by, message=message)
-    return Outcome(ticket, intervention=intervention, taken=taken, recipients=told)
+    return _close(Move.CLOSE, ticket, by=by, message=message)
 
 
 def resolve(ticket, *, by, message=""):
     """The requester closes their own open request ("Ya está resuelto"), with an optional message that the
     assignee (or, while nobody holds it, the topic's operators) receive. Returns the Outcome. Raises
     NotFound for anyone but the requester, Refused if it is already closed."""
+    return _close(Move.RESOLVE, ticket, by=by, message=message)
+
+
+def _close(move, ticket, *, by, message):
     with transaction.atomic():
         ticket = _locked(ticket)
-        _require(Move.RESOLVE, by, ticket)
+        _require(move, by, ticket)
         now, place = timezone.now(), place_of(ticket)
+        taken = move == Move.CLOSE and moves.close_takes(ticket)
         intervention = None
+        if taken:
+            _event(ticket, by, EventKind.TAKEN, now, after=_name(by))
+            _touch(ticket, now, assignee=by, taken_at=now)
         if message.strip():
             intervention = Intervention.objects.create(ticket=ticket, author=by, body=message, internal=False,
                                                        created_at=now)
@@ -371,8 +362,8 @@ def resolve(ticket, *, by, message=""):
         _event(ticket, by, EventKind.CLOSED, now, before=ticket.state, after=State.CLOSED)
         _touch(ticket, now, state=State.CLOSED, closed_at=now, closed_by=by, **NOT_WAITING)
         _recount(place, ticket)
-        told = _tell(Move.RESOLVE, ticket, by, message=message)
-    return Outcome(ticket, intervention=intervention, recipients=told)
+        told = _tell(move, ticket, by, message=message)
+    return Outcome(ticket, intervention=intervention, taken=taken, recipients=told)
 
 
 def set_priority(ticket, *, by, priority):
