@@ -31,6 +31,9 @@ def do(move, world, by):
     ticket = world.ticket
     if move == "create":
         services.create(by=person, topic=world.topic, subject="Sin luz", description="Se cortó.")
+    elif move == "create for rita":
+        services.create(by=person, topic=world.topic, subject="Llamó", description="Por teléfono.",
+                        requester=world["requester"], channel="phone")
     elif move == "reply":
         services.reply(ticket, by=person, body="Mensaje")
     elif move == "comment":
@@ -62,6 +65,8 @@ def do(move, world, by):
 # (move, state before, actor) → who is emailed. Every line of recipients.TABLE appears here.
 CASES = [
     ("create", State.NEW, "requester", {"rita", "ana.asignada", "olga"}),
+    ("create for rita", State.NEW, "topic operator", {"rita", "ana.asignada"}),  # the client's receipt
+    ("create for rita", State.NEW, "other operator", {"rita", "ana.asignada", "olga"}),
     ("reply", State.IN_PROGRESS, "requester", {"ana.asignada"}),
     ("reply", State.NEW, "requester", {"ana.asignada", "olga"}),  # nobody assigned: the topic's operators
     ("reply", State.CLOSED, "requester", {"ana.asignada"}),  # reopens it
