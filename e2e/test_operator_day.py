@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from accounts.models import Company
 from accounts.tests.factories import ClientFactory, OperatorFactory, verified
 from e2e.helpers import assert_no_horizontal_overflow, screenshot
-from tickets.models import Channel, State, Ticket
+from tickets.models import Channel, Priority, State, Ticket
 from topics.tests.factories import TopicFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -40,6 +40,13 @@ def test_a_client_phones_and_the_operator_files_for_them(page, log_in):
     assert any(m.to == ["valeria@espiga.com.ar"] and "Recibimos tu solicitud" in m.subject for m in mail.outbox)
     expect(page.get_by_role("region", name="Historial")).to_contain_text("en nombre de Valeria Acosta")
 
+    actions = page.get_by_role("region", name="Acciones")
+    actions.get_by_label("Prioridad").select_option(label="Urgente")
+    actions.get_by_role("button", name="Cambiar").click()
+    expect(page.get_by_role("alert")).to_contain_text("La prioridad ahora es Urgente")
+    expect(page.get_by_role("region", name="Historial")).to_contain_text("cambió la prioridad de Normal a Urgente")
+    assert Ticket.objects.get().priority == Priority.URGENT
+
     box = page.get_by_role("region", name="Nueva intervención")
     box.get_by_label("Mensaje").fill("Valeria, ¿me pasás el modelo de la impresora?")
     box.get_by_role("button", name="Responder y esperar al cliente").click()
@@ -51,9 +58,12 @@ def test_a_client_phones_and_the_operator_files_for_them(page, log_in):
     page.get_by_role("region", name="Nueva intervención").get_by_label("Mensaje").fill("Es una Epson TM-T20.")
     page.get_by_role("button", name="Responder", exact=True).click()
     expect(page.locator(".ticket-header")).not_to_contain_text("Esperando al cliente")
+    expect(page.get_by_role("main")).not_to_contain_text("Urgente")  # the priority is the desk's, not shown
 
     page.context.clear_cookies()
     log_in(operator)
+    page.goto("/solicitudes/?bandeja=tematicas&orden=prioridad")
+    expect(page.get_by_role("main")).to_contain_text("Urgente")
     page.goto(ticket.get_absolute_url())
     actions = page.get_by_role("region", name="Acciones")
     actions.get_by_text("Cerrar", exact=True).click()
