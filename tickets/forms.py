@@ -91,9 +91,22 @@ class AttachmentsForm(forms.Form):
         return {"files": self.accepted_files, "pending": self.kept_pending()}
 
 
+class TopicSelect(forms.Select):
+    """Each option carries its topic's description (written by administrators to help clients choose), which
+    static/js/sysmo.js shows under the field as the client picks; without JavaScript the page lists them."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        topic = getattr(value, "instance", None)
+        if topic is not None and topic.description:
+            option["attrs"]["data-description"] = topic.description
+        return option
+
+
 class TicketForm(AttachmentsForm):
     topic = forms.ModelChoiceField(
         label=_("Temática"), queryset=selectors.active_topics(), empty_label=_("Elegí una temática"),
+        widget=TopicSelect(attrs={"data-describe-into": "topic-description"}),
         help_text=_("Así tu solicitud llega directo a quien la puede resolver."),
         error_messages={"required": _("Elegí una temática."),
                         "invalid_choice": _("Esa temática ya no está disponible. Elegí otra.")},

@@ -30,7 +30,25 @@
     });
   });
 
+  // A select whose options carry data-description (the topics on a new request) shows the chosen one's
+  // description in the element its data-describe-into names.
+  function describeChoice(select) {
+    var target = document.getElementById(select.dataset.describeInto);
+    if (!target) {
+      return;
+    }
+    function show() {
+      var option = select.options[select.selectedIndex];
+      var text = option ? option.dataset.description || "" : "";
+      target.textContent = text;
+      target.hidden = !text;
+    }
+    select.addEventListener("change", show);
+    show();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form[data-submit-once]").forEach(guardDoubleSubmit);
+    document.querySelectorAll("select[data-describe-into]").forEach(describeChoice);
   });
 })();

@@ -114,3 +114,12 @@ def test_abandoned_files_are_purged(world, django_capture_on_commit_callbacks, p
     from tickets.tasks import purge_pending_uploads
 
     assert purge_pending_uploads() == 0
+
+
+def test_the_topics_descriptions_help_the_client_choose(client, world):
+    world.topic.description = "Facturas, notas de crédito y pagos."
+    world.topic.save()
+    client.force_login(world["requester"])
+    html = client.get(URL).content.decode()
+    assert 'data-description="Facturas, notas de crédito y pagos."' in html  # shown under the field as chosen
+    assert "¿Cuál elegir?" in html and html.count("Facturas, notas de crédito y pagos.") == 2
