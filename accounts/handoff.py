@@ -5,7 +5,8 @@ open requests assigned to someone who can no longer act on them (issue 11). `acc
 those changes but do not know about requests (dependencies point tickets → topics → accounts), so the
 app that holds work registers two functions here when it starts (tickets.apps):
 
-- `held(user)`: how many open items the user holds now, for the administrators' pages;
+- `held(users)`: how many open items those users hold now, together, for the administrators' pages (one
+  query for a topic's whole list of operators);
 - `hand_off(user, by=, reassign_to=)`: after the change, in the same transaction, give each item the user
   can no longer act on to `reassign_to` when that person may take it, else release it; returns
   (reassigned, released).
@@ -39,9 +40,9 @@ def register(*, held, hand_off):
         _holders.append((held, hand_off))
 
 
-def held_by(user):
-    """How many open items `user` holds now (int)."""
-    return sum(held(user) for held, _hand_off in _holders)
+def held_by(*users):
+    """How many open items `users` hold now, together (int)."""
+    return sum(held(users) for held, _hand_off in _holders) if users else 0
 
 
 def hand_off(users, *, by, reassign_to=None):

@@ -4,8 +4,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
+from django.db.models import Case, When
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Role
+from accounts.selectors import search_users
 from tickets import moves, pagination, permissions
 from tickets.models import (
     STAFF_ONLY_EVENTS,
@@ -236,11 +239,10 @@ def possible_requesters():
 def requesters_matching(text, limit=10):
     """Active people matching `text` by name, email, company or CUIT (with or without dashes), for staff
     filing on behalf of a client; clients first, at most `limit`."""
-    from accounts.selectors import search_users
-
     if not (text or "").strip():
         return []
-    return list(search_users(q=text, status="active").order_by("role", "full_name", "pk")[:limit])
+    clients_first = Case(When(role=Role.CLIENT, then=0), default=1)
+    return list(search_users(q=text, status="active").order_by(clients_first, "full_name", "pk")[:limit])
 
 
 def topics_to_move_to(ticket):

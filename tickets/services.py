@@ -229,20 +229,19 @@ def _write(ticket, *, by, body, files, pending, internal, wait=False):
         attachments = _attach(stored, ticket, intervention, by, files, pending, now)
         reopened = moves.reply_reopens(ticket, by, internal=internal)
         taken = moves.reply_takes(ticket, by, internal=internal)
+        fields = {}
         if reopened:
             fields = _reopened_fields(ticket)
             _event(ticket, by, EventKind.REOPENED, now, before=State.CLOSED, after=fields["state"])
-            _touch(ticket, now, **fields)
         elif taken:
             _event(ticket, by, EventKind.TAKEN, now, after=_name(by))
-            _touch(ticket, now, state=State.IN_PROGRESS, assignee=by, taken_at=now)
-        else:
-            _touch(ticket, now, public=not internal)
+            fields = {"state": State.IN_PROGRESS, "assignee": by, "taken_at": now}
         if wait:
             _event(ticket, by, EventKind.WAITING, now)
-            _touch(ticket, now, waiting_since=now, waiting_reminded_at=None)
+            fields.update(waiting_since=now, waiting_reminded_at=None)
         elif moves.reply_clears_waiting(ticket, by, internal=internal):
-            _touch(ticket, now, waiting_since=None, waiting_reminded_at=None)
+            fields.update(NOT_WAITING)
+        _touch(ticket, now, public=not internal, **fields)
         _recount(before, ticket)
         search.refresh([ticket.number])
         told = _tell(move, ticket, by, intervention=intervention, attachments=attachments, reopened=reopened,
@@ -407,9 +406,9 @@ def open_requests_held_by(user):
     return Ticket.objects.filter(assignee=user, state__in=moves.OPEN_STATES)
 
 
-def count_open_requests_held_by(user):
-    """How many open requests are assigned to `user` (int); one range of ticket_tray_assignee_idx."""
-    return open_requests_held_by(user).count()
+def count_open_requests_held_by(users):
+    """How many open requests are assigned to any of `users` (int): one query, on ticket_tray_assignee_idx."""
+    return Ticket.objects.filter(assignee__in=[user.pk for user in users], state__in=moves.OPEN_STATES).count()
 
 
 def hand_off_stranded(user, *, by, reassign_to=None):

@@ -42,7 +42,7 @@ def topic_edit(request, pk):
             _("Guardaste los cambios de «%(name)s».") % {"name": topic.name},
             handoff.describe(result, handoff_form.reassign_to)])))
         return redirect("topics:list")
-    held = sum(handoff.held_by(person) for person in topic.operators.all())
+    held = handoff.held_by(*topic.operators.all())
     return render(request, "topics/form.html", {"form": form, "topic": topic, "handoff": handoff_form, "held": held},
                   status=400 if request.method == "POST" else 200)
 

@@ -230,3 +230,21 @@ def test_a_closed_request_cannot_be_resolved_again(client):
     assert "resolve_form" not in client.get(world.ticket.get_absolute_url()).context
     with pytest.raises(services.Refused):
         services.resolve(world.ticket, by=world["requester"])
+
+
+def test_the_topic_page_counts_what_its_operators_hold_in_one_query(client, desk):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    world, ana, admin = desk
+    client.force_login(admin)
+    url = reverse("topics:edit", args=[world.topic.pk])
+    page = client.get(url)
+    assert page.context["held"] == 2 and "Quien deje de atender esta temática" in page.content.decode()
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for _ in range(5):
+        world.topic.operators.add(OperatorFactory())
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many) == len(few)  # no query per operator

@@ -98,3 +98,12 @@ def test_the_trays_filter_by_channel_for_staff_only(client, world):
     page = client.get(reverse("tickets:inbox"), {"canal": "phone"})
     assert "canal" not in page.context["filters"].form.fields
     assert len(page.context["page"].items) == 2  # the filter is ignored for clients
+
+
+def test_the_clients_found_come_before_staff_of_the_same_name(client, world):
+    from accounts.tests.factories import OperatorFactory
+
+    OperatorFactory(full_name="Rita Aaron Operadora")
+    client.force_login(world["topic operator"])
+    matches = client.get(URL, {"cliente": "Rita"}).context["matches"]
+    assert [person.is_client for person in matches] == [True, False]
