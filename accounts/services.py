@@ -14,9 +14,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from accounts import handoff, outbox, selectors
+from accounts import handoff, selectors
 from accounts.cuit import normalize_cuit
 from accounts.models import STAFF_ROLES, AccountAuditEntry, Company, Role, User
+from mail import outbox
 
 Action = AccountAuditEntry.Action
 

@@ -5,9 +5,6 @@ from accounts import views
 app_name = "accounts"
 
 urlpatterns = [
-    path("correo/", views.outbox_list, name="outbox"),
-    path("correo/<int:pk>/reintentar/", views.outbox_retry, name="outbox_retry"),
-    path("correo/prueba/", views.outbox_test, name="outbox_test"),
     path("perfil/", views.profile, name="profile"),
     path("usuarios/", views.user_list, name="user_list"),
     path("usuarios/<int:pk>/", views.user_detail, name="user_detail"),

@@ -1,4 +1,3 @@
-from urllib.parse import urlencode
 
 from allauth.account.utils import perform_login
 from allauth.decorators import rate_limit
@@ -14,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts import handoff, outbox, selectors, services
+from accounts import handoff, selectors, services
 from accounts.decorators import administrator_required
 from accounts.forms import (
     AcceptInvitationForm,
@@ -24,43 +23,7 @@ from accounts.forms import (
     RoleForm,
     UserSearchForm,
 )
-from accounts.models import OutboxMessage, User
-
-
-@administrator_required
-def outbox_list(request):
-    status = request.GET.get("estado")
-    messages_ = OutboxMessage.objects.order_by("-id").only(
-        "created_at", "status", "to", "subject", "attempts", "next_attempt_at", "sent_at", "last_error"
-    )
-    if status in OutboxMessage.Status.values:
-        messages_ = messages_.filter(status=status)
-    else:
-        status = ""
-    page = Paginator(messages_, 50).get_page(request.GET.get("pagina"))
-    return render(request, "accounts/outbox.html", {
-        "summary": outbox.summary(), "page": page, "status": status,
-        "status_query": urlencode({"estado": status}) if status else "", "statuses": OutboxMessage.Status.choices,
-    })
-
-
-@administrator_required  # first, so the wrong people get 404 whatever the method
-@require_POST
-def outbox_retry(request, pk):
-    if outbox.retry(pk):
-        messages.success(request, _("El correo volvió a la cola y se enviará en breve."))
-    else:
-        messages.info(request, _("Ese correo ya no estaba fallido."))
-    return redirect("accounts:outbox")
-
-
-@administrator_required  # first, so the wrong people get 404 whatever the method
-@require_POST
-def outbox_test(request):
-    outbox.send_test_message(request.user)
-    messages.success(request, _("Te enviamos un correo de prueba a %(email)s.") % {"email": request.user.email})
-    return redirect("accounts:outbox")
-
+from accounts.models import User
 
 # --- Profile ---------------------------------------------------------------------------------------------
 

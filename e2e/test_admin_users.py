@@ -6,9 +6,10 @@ import pytest
 from django.core.cache import cache
 from playwright.sync_api import expect
 
-from accounts.models import AccountAuditEntry, Company, OutboxMessage
+from accounts.models import AccountAuditEntry, Company
 from accounts.tests.factories import AdminFactory, ClientFactory, OperatorFactory, verified
 from e2e.helpers import assert_csp_ready, assert_no_horizontal_overflow, open_menu, screenshot
+from mail.models import OutboxMessage
 from topics.tests.factories import TopicFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -16,9 +17,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture(autouse=True)
 def mail_through_the_outbox(settings):
-    from accounts import outbox
+    from mail import outbox
 
-    settings.EMAIL_BACKEND = "accounts.outbox.OutboxBackend"
+    settings.EMAIL_BACKEND = "mail.outbox.OutboxBackend"
     settings.OUTBOX_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     outbox._broker_paused_until = 0.0
     cache.clear()

@@ -6,9 +6,9 @@ from django.core import mail
 from django.core.cache import cache
 from playwright.sync_api import expect
 
-from accounts.models import OutboxMessage
 from accounts.tests.factories import AdminFactory, ClientFactory, OperatorFactory, verified
 from e2e.helpers import assert_no_horizontal_overflow, screenshot
+from mail.models import OutboxMessage
 from tickets import services
 from tickets.models import State, Ticket
 from topics.tests.factories import TopicFactory
@@ -18,9 +18,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture(autouse=True)
 def mail_through_the_outbox(settings):
-    from accounts import outbox
+    from mail import outbox
 
-    settings.EMAIL_BACKEND = "accounts.outbox.OutboxBackend"
+    settings.EMAIL_BACKEND = "mail.outbox.OutboxBackend"
     settings.OUTBOX_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     outbox._broker_paused_until = 0.0
     cache.clear()

@@ -8,9 +8,10 @@ from allauth.account.models import EmailAddress
 from django.core.cache import cache
 from playwright.sync_api import expect
 
-from accounts.models import OutboxMessage, Role, User
+from accounts.models import Role, User
 from accounts.tests.factories import AdminFactory, ClientFactory, OperatorFactory, verified
 from e2e.helpers import assert_csp_ready, assert_no_horizontal_overflow, open_menu, screenshot
+from mail.models import OutboxMessage
 from tickets import search, tray_counts
 from tickets.models import State, Ticket
 from tickets.tests.factories import TicketFactory
@@ -24,9 +25,9 @@ PASSWORD = "yerba-con-palo-y-menta-9"
 
 @pytest.fixture(autouse=True)
 def mail_through_the_outbox(settings, live_server):
-    from accounts import outbox
+    from mail import outbox
 
-    settings.EMAIL_BACKEND = "accounts.outbox.OutboxBackend"
+    settings.EMAIL_BACKEND = "mail.outbox.OutboxBackend"
     settings.OUTBOX_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.SITE_URL = live_server.url  # the links in the emails point to this test's server
     outbox._broker_paused_until = 0.0

@@ -5,16 +5,16 @@ from django.core import mail
 from django.db import transaction
 from playwright.sync_api import expect
 
-from accounts.models import OutboxMessage
 from accounts.tests.factories import AdminFactory
 from e2e.helpers import assert_no_horizontal_overflow, screenshot
+from mail.models import OutboxMessage
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def queue_failed_message(subject):
     with transaction.atomic():
-        mail.get_connection("accounts.outbox.OutboxBackend").send_messages(
+        mail.get_connection("mail.outbox.OutboxBackend").send_messages(
             [mail.EmailMessage(subject, "Texto del mensaje.", to=["cliente@example.com"])]
         )
     message = OutboxMessage.objects.get(subject=subject)

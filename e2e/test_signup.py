@@ -6,8 +6,9 @@ import pytest
 from django.core.cache import cache
 from playwright.sync_api import expect
 
-from accounts.models import Company, OutboxMessage, User
+from accounts.models import Company, User
 from e2e.helpers import assert_no_horizontal_overflow, open_menu, screenshot
+from mail.models import OutboxMessage
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -19,9 +20,9 @@ EMAIL = "ana.martinez@panaderia.com.ar"
 @pytest.fixture(autouse=True)
 def mail_through_the_outbox(settings):
     """As in production: every email is a row of the outbox, delivered after commit (here to memory)."""
-    from accounts import outbox
+    from mail import outbox
 
-    settings.EMAIL_BACKEND = "accounts.outbox.OutboxBackend"
+    settings.EMAIL_BACKEND = "mail.outbox.OutboxBackend"
     settings.OUTBOX_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     outbox._broker_paused_until = 0.0
     cache.clear()  # allauth's rate limits live in the cache

@@ -1,5 +1,6 @@
 """Settings for Sysmo Tickets, read from the environment (see README, "Settings")."""
 
+from email.utils import parseaddr
 from pathlib import Path
 
 import environ
@@ -40,6 +41,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
+    "mail",
     "accounts",
     "topics",
     "tickets",
@@ -118,15 +120,24 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Email --------------------------------------------------------------------
-# Every email goes through the outbox (accounts/outbox.py): Django's mail API writes a row in the caller's
+# Every email goes through the outbox (mail/outbox.py): Django's mail API writes a row in the caller's
 # transaction and, after commit, a Celery task delivers it with the backend parsed from EMAIL_URL.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 OUTBOX_DELIVERY_BACKEND = EMAIL_CONFIG.pop("EMAIL_BACKEND")
 vars().update(EMAIL_CONFIG)  # EMAIL_HOST, EMAIL_PORT, credentials, TLS flags: read by the SMTP backend
-EMAIL_BACKEND = "accounts.outbox.OutboxBackend"
+EMAIL_BACKEND = "mail.outbox.OutboxBackend"
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)  # seconds; a dead SMTP server must not block a worker
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Sysmo Tickets <no-responder@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Email both ways (mail/replies.py, mail/inbound.py). Notifications say "Reply-To: <local>+<token>@<domain>"
+# of this mailbox; what arrives there is read from INBOUND_IMAP_URL (imaps://user:password@host/INBOX) by the
+# beat every INBOUND_POLL_SECONDS or `manage.py fetch_mail`, or piped in by `manage.py receive_mail`.
+INBOUND_ADDRESS = env.str("INBOUND_ADDRESS", default=parseaddr(DEFAULT_FROM_EMAIL)[1] or "soporte@localhost")
+INBOUND_IMAP_URL = env.str("INBOUND_IMAP_URL", default="")
+INBOUND_POLL_SECONDS = env.float("INBOUND_POLL_SECONDS", default=60)
+INBOUND_IMAP_TIMEOUT = env.float("INBOUND_IMAP_TIMEOUT", default=20)  # seconds per IMAP command
+INBOUND_RATE_LIMIT = env.int("INBOUND_RATE_LIMIT", default=30)  # messages processed per sender per hour
+INBOUND_MAX_BYTES = env.int("INBOUND_MAX_BYTES", default=30 * 1024 * 1024)  # bigger messages are refused
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"  # allauth's emails: recipient's language, text + HTML
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 OUTBOX_RETRY_BASE_SECONDS = env.float("OUTBOX_RETRY_BASE_SECONDS", default=30)  # doubles after each failure
@@ -152,7 +163,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Run by `celery -A sysmo worker -B` (or a separate `celery -A sysmo beat`). Several beats are harmless:
 # the sweep only claims messages nobody else holds.
 CELERY_BEAT_SCHEDULE = {
-    "outbox-sweep": {"task": "accounts.tasks.sweep_outbox", "schedule": OUTBOX_SWEEP_SECONDS},
+    "outbox-sweep": {"task": "mail.tasks.sweep_outbox", "schedule": OUTBOX_SWEEP_SECONDS},
     "pending-uploads-purge": {"task": "tickets.tasks.purge_pending_uploads", "schedule": 3600},
     "waiting-clock": {"task": "tickets.tasks.run_waiting_clock", "schedule": 900},
     "submission-claims-purge": {"task": "accounts.tasks.purge_submission_claims", "schedule": 3600},

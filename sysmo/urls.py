@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("informes/", include("reports.urls")),
+    path("", include("mail.urls")),
     path("", include("accounts.urls")),
     path("", include("topics.urls")),
     path("", home, name="home"),

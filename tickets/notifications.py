@@ -2,7 +2,7 @@
 tickets.recipients chose: the outbox writes each message with the change that caused it. One message per
 recipient, in their language."""
 
-from accounts.outbox import absolute_url, send_templated
+from mail.outbox import absolute_url, send_templated
 
 
 def send(told, ticket, *, move, by, **context):

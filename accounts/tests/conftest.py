@@ -1,17 +1,6 @@
-import time
-from urllib.parse import urlparse
-
 import pytest
-import redis
 
-from accounts import outbox
-from accounts.tests.smtp import SMTPServer
-from accounts.tests.worker import Worker
-from conftest import celery_broker as _broker
-from sysmo.celery import app as celery_app
-
-OUTBOX_BACKEND = "accounts.outbox.OutboxBackend"
-SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+from mail.tests.conftest import outbox_mail  # noqa: F401 (a fixture: the accounts tests send through the outbox)
 
 
 @pytest.fixture(autouse=True)
@@ -22,55 +11,3 @@ def fresh_rate_limits():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def outbox_mail(settings):
-    """The mail API writes to the outbox, as in production (Django's test runner swaps in locmem)."""
-    settings.EMAIL_BACKEND = OUTBOX_BACKEND
-    outbox._broker_paused_until = 0.0
-    return settings
-
-
-@pytest.fixture
-def smtp_server():
-    server = SMTPServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def shared_broker(redis_url):
-    """The machine's Redis, on a database of the outbox tests' own; this process publishes there."""
-    parsed = urlparse(redis_url)
-    with _broker(f"redis://{parsed.hostname}:{parsed.port or 6379}/14") as url:
-        yield url
-    # The queue is this run's own: drop it and its bindings, with what a killed worker left in it.
-    queue = celery_app.conf.task_default_queue
-    redis.Redis.from_url(url, socket_timeout=2).delete(
-        queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}"
-    )
-
-
-@pytest.fixture
-def start_worker(tmp_path):
-    """start_worker(broker_url, email_url, **OUTBOX_SETTINGS) -> a running Worker, stopped at the end."""
-    workers = []
-
-    def start(broker_url, email_url, **settings):
-        worker = Worker(broker_url, email_url, tmp_path, **settings)
-        workers.append(worker)
-        return worker
-
-    yield start
-    for worker in workers:
-        worker.stop()
-
-
-def wait_for(condition, timeout=15, interval=0.05, what="the condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(interval)
-    raise AssertionError(f"Timed out after {timeout}s waiting for {what}.")

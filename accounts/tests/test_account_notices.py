@@ -8,8 +8,8 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import OutboxMessage
 from accounts.tests.factories import TEST_PASSWORD, AdminFactory, ClientFactory, verified
+from mail.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 

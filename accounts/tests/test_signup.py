@@ -7,8 +7,9 @@ from allauth.account.models import EmailAddress
 from django.core import mail
 from django.urls import reverse
 
-from accounts.models import Company, OutboxMessage, Role, User
+from accounts.models import Company, Role, User
 from accounts.tests.factories import CompanyFactory, valid_cuit
+from mail.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 

@@ -25,7 +25,7 @@ from accounts.tests.factories import TEST_PASSWORD, AdminFactory, ClientFactory,
 pytestmark = pytest.mark.django_db
 
 PROFILE = reverse("accounts:profile")
-TEST_MAIL = reverse("accounts:outbox_test")
+TEST_MAIL = reverse("mail:outbox_test")
 PHONE = "011 4321-5678"
 RESENT = "Ya habíamos recibido ese formulario: no se hizo nada dos veces."
 

@@ -220,7 +220,7 @@ def test_the_menu_offers_the_administrators_pages_only_to_administrators(client,
     page = client.get(reverse("accounts:profile")).content.decode()
 
     assert f'href="{reverse("accounts:profile")}"' in page  # "Mi perfil", for everyone
-    for url in (USERS, reverse("topics:list"), reverse("accounts:outbox")):
+    for url in (USERS, reverse("topics:list"), reverse("mail:outbox")):
         assert (f'href="{url}"' in page) is sees_admin_links
 
 

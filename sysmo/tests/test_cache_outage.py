@@ -9,8 +9,9 @@ import redis
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import OutboxMessage, User
+from accounts.models import User
 from accounts.tests.factories import TEST_PASSWORD, ClientFactory, OperatorFactory, verified
+from mail.models import OutboxMessage
 from tickets.models import Ticket
 from topics.tests.factories import TopicFactory
 
@@ -31,7 +32,7 @@ def redis_cache(own_redis, settings):
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         "RETRY_SECONDS": 0,  # try Redis again on every call: the log must still say it once
     }}
-    settings.EMAIL_BACKEND = "accounts.outbox.OutboxBackend"  # as in production: mail waits in the outbox
+    settings.EMAIL_BACKEND = "mail.outbox.OutboxBackend"  # as in production: mail waits in the outbox
     return own_redis
 
 

@@ -26,8 +26,8 @@ from django.contrib.messages import get_messages
 from django.core import mail
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from accounts.models import OutboxMessage
 from accounts.tests.factories import TEST_PASSWORD, verified
+from mail.models import OutboxMessage
 from tickets.models import Intervention, State
 from tickets.tests.conftest import make_world
 from topics.tests.factories import TopicFactory
@@ -82,7 +82,7 @@ def test_the_exemptions_are_real_forms():
 def test_the_scan_sees_the_forms_we_know_of():
     found = set(templates_with_post_forms())
     assert {"tickets/_reply_form.html", "tickets/_actions.html", "tickets/create.html", "accounts/user_detail.html",
-            "accounts/outbox.html", "accounts/profile.html", "topics/list.html", "topics/form.html",
+            "mail/outbox.html", "accounts/profile.html", "topics/list.html", "topics/form.html",
             "topics/operator_topics.html", "allauth/elements/form.html", "topics/invite.html",
             "accounts/user_edit.html"} <= found
 
@@ -195,16 +195,16 @@ WRITES = {
     "reactivate a topic": Write("topics:reactivate", "administrator", args=lambda w: [w.other_topic.pk],
                                 setup=_deactivate_other_topic),
     # Administrators: email
-    "retry a failed email": Write("accounts:outbox_retry", "administrator", args=lambda w: [w.failed.pk],
+    "retry a failed email": Write("mail:outbox_retry", "administrator", args=lambda w: [w.failed.pk],
                                   setup=_failed_email),
-    "send a test email": Write("accounts:outbox_test", "administrator"),
+    "send a test email": Write("mail:outbox_test", "administrator"),
 }
 
 READ_ONLY = {
-    "home", "tickets:inbox", "tickets:detail", "tickets:download", "accounts:outbox", "accounts:user_list",
+    "home", "tickets:inbox", "tickets:detail", "tickets:download", "mail:outbox", "accounts:user_list",
     "accounts:user_detail", "topics:list", "reports:page", "reports:export",
 }
-OUR_NAMESPACES = {"accounts", "topics", "tickets", "reports"}
+OUR_NAMESPACES = {"mail", "accounts", "topics", "tickets", "reports"}
 # Writes by anonymous visitors holding a one-time link: the middleware ignores anonymous POSTs, and the link
 # itself works once (accounts/tests/test_invitations.py sends it twice).
 ONCE_BY_LINK = {"accounts:accept_invitation"}
@@ -231,7 +231,7 @@ def test_every_url_of_our_apps_is_a_walked_write_or_read_only():
 def database_state():
     """Every row of our apps and allauth's addresses, except the guard's own table."""
     state = {}
-    for label in ("accounts", "topics", "tickets", "account"):
+    for label in ("mail", "accounts", "topics", "tickets", "account"):
         for model in apps.get_app_config(label).get_models(include_auto_created=True):
             if model.__name__ == "SubmissionClaim":
                 continue
@@ -333,7 +333,7 @@ PAGES = {
     "topics": ("administrator", State.IN_PROGRESS, "topics:list", lambda w: [], _deactivate_other_topic, 2),
     "new topic": ("administrator", State.IN_PROGRESS, "topics:create", lambda w: [], _nothing, 1),
     "edit topic": ("administrator", State.IN_PROGRESS, "topics:edit", lambda w: [w.topic.pk], _nothing, 1),
-    "outbox": ("administrator", State.IN_PROGRESS, "accounts:outbox", lambda w: [], _failed_email, 2),
+    "outbox": ("administrator", State.IN_PROGRESS, "mail:outbox", lambda w: [], _failed_email, 2),
     "invite a person": ("administrator", State.IN_PROGRESS, "topics:invite", lambda w: [], _nothing, 1),
     "a person's data": ("administrator", State.IN_PROGRESS, "accounts:user_edit", lambda w: [w["requester"].pk],
                         _verified_requester, 2),

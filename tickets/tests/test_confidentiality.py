@@ -13,7 +13,7 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from accounts.models import OutboxMessage
+from mail.models import OutboxMessage
 from tickets import services
 from tickets.models import Attachment, Intervention, State
 from tickets.tests.conftest import checked, png, upload
@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 
 @pytest.fixture
 def real_outbox(settings):
-    settings.EMAIL_BACKEND = "accounts.outbox.OutboxBackend"
+    settings.EMAIL_BACKEND = "mail.outbox.OutboxBackend"
 
 
 def mail_text(row):

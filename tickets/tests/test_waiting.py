@@ -10,7 +10,7 @@ from django.db import connection, connections
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import OutboxMessage
+from mail.models import OutboxMessage
 from tickets import services, tray_counts
 from tickets.models import Event, EventKind, Intervention, State, Ticket
 from tickets.moves import Move
@@ -162,7 +162,7 @@ def _clock(now, barrier, results):
 @pytest.mark.parametrize("days", [5, 7])
 def test_two_workers_remind_and_close_each_request_once(settings, days):
     assert connection.vendor == "postgresql", "DATABASE_URL says PostgreSQL but Django is not using it"
-    settings.EMAIL_BACKEND = "accounts.outbox.OutboxBackend"
+    settings.EMAIL_BACKEND = "mail.outbox.OutboxBackend"
     settings.OUTBOX_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     numbers = []
     for n in range(12):

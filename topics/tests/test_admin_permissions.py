@@ -36,7 +36,7 @@ def endpoints(target, topic):
         "save topic": ("post", reverse("topics:edit", args=[topic.pk]), {"name": "Renombrada"}),
         "deactivate topic": ("post", reverse("topics:deactivate", args=[topic.pk]), {}),
         "reactivate topic": ("post", reverse("topics:reactivate", args=[topic.pk]), {}),
-        "outbox": ("get", reverse("accounts:outbox"), {}),
+        "outbox": ("get", reverse("mail:outbox"), {}),
         "invite page": ("get", reverse("topics:invite"), {}),
         "invite": ("post", reverse("topics:invite"), {
             "full_name": "Intruso", "email": INVITED, "role": "admin", "topics": [topic.pk]}),

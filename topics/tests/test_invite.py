@@ -147,7 +147,7 @@ def test_the_page_offers_staff_roles_and_active_topics(admin_client, soporte):
 
 
 def test_the_invitation_is_one_transaction(admin, soporte):
-    with mock.patch("accounts.outbox.send_templated", side_effect=RuntimeError("templates missing")), \
+    with mock.patch("mail.outbox.send_templated", side_effect=RuntimeError("templates missing")), \
             pytest.raises(RuntimeError):
         services.invite_staff(email=EMAIL, full_name="Martín Gómez", role="operator", topics=[soporte], by=admin)
 

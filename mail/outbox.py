@@ -31,7 +31,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from accounts.models import OutboxMessage
+from mail.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +69,10 @@ def _to_row(message):
     headers["Message-ID"] = message_id
     if "date" not in lowered:
         headers["Date"] = formatdate(localtime=settings.EMAIL_USE_LOCALTIME)
+    if "auto-submitted" not in lowered:
+        # RFC 3834: every email we send is automatic, so well-behaved auto-responders never answer it
+        # (no loops with out-of-office replies), and our own inbound side refuses it if it comes back.
+        headers["Auto-Submitted"] = "auto-generated"
     return OutboxMessage(
         message_id=message_id,
         from_email=message.from_email or settings.DEFAULT_FROM_EMAIL,
@@ -115,7 +119,7 @@ _broker_paused_until = 0.0
 def enqueue():
     """Ask a worker to deliver what is due. Never raises: with the broker down the sweep catches up."""
     global _broker_paused_until
-    from accounts.tasks import deliver_outbox
+    from mail.tasks import deliver_outbox
 
     if time.monotonic() < _broker_paused_until:
         return
@@ -134,11 +138,13 @@ def absolute_url(viewname, *args, **kwargs):
     return settings.SITE_URL + reverse(viewname, args=args, kwargs=kwargs)
 
 
-def send_templated(to, template_prefix, context=None, language=None, from_email=None):
+def send_templated(to, template_prefix, context=None, language=None, from_email=None, headers=None,
+                   reply_to=None):
     """Queue `email/<prefix>_subject.txt`, `_body.txt` and `_body.html` for a user (or an address).
 
     Rendered in the recipient's language (`language`, else the user's, else the site's), with
-    `site_url` and `recipient` in the context. Returns the message handed to the mail API.
+    `site_url` and `recipient` in the context. `headers` (e.g. mail.replies.thread_headers) and `reply_to`
+    (a list of addresses) go on the message as given. Returns the message handed to the mail API.
     """
     address = getattr(to, "email", to)
     language = language or getattr(to, "language", None) or settings.LANGUAGE_CODE
@@ -149,7 +155,7 @@ def send_templated(to, template_prefix, context=None, language=None, from_email=
         html = render_to_string(f"email/{template_prefix}_body.html", context)
     message = EmailMultiAlternatives(
         subject, text, from_email, [address], alternatives=[(html, "text/html")],
-        headers={"Content-Language": language},
+        headers={"Content-Language": language, **(headers or {})}, reply_to=reply_to,
     )
     message.send()
     return message
@@ -322,5 +328,5 @@ def summary():
 def send_test_message(user):
     """A test email to an administrator, to check the mail settings end to end."""
     return send_templated(
-        user, "test_message", {"sent_on": timezone.localdate(), "outbox_url": absolute_url("accounts:outbox")}
+        user, "test_message", {"sent_on": timezone.localdate(), "outbox_url": absolute_url("mail:outbox")}
     )

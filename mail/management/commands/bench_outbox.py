@@ -19,8 +19,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 
-from accounts import outbox
-from accounts.models import OutboxMessage
+from mail import outbox
+from mail.models import OutboxMessage
 
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 
@@ -37,10 +37,10 @@ class Command(BaseCommand):
         if not (settings.DEBUG or force):
             raise CommandError("bench_outbox writes and deletes test emails: run it on a development database "
                                "(DEBUG=1), or pass --force.")
-        if settings.EMAIL_BACKEND != "accounts.outbox.OutboxBackend":
+        if settings.EMAIL_BACKEND != "mail.outbox.OutboxBackend":
             raise CommandError("EMAIL_BACKEND is not the outbox.")
         try:
-            from accounts.tests.smtp import SMTPServer
+            from mail.tests.smtp import SMTPServer
         except ImportError as exc:
             raise CommandError("bench_outbox needs aiosmtpd: pip install -r requirements-dev.txt") from exc
 

@@ -14,11 +14,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
-from accounts import outbox
-from accounts.models import OutboxMessage
-from accounts.tests.conftest import wait_for
 from accounts.tests.factories import AdminFactory, UserFactory
-from accounts.tests.smtp import SMTPServer
+from mail import outbox
+from mail.models import OutboxMessage
+from mail.tests.conftest import wait_for
+from mail.tests.smtp import SMTPServer
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -84,7 +84,7 @@ def test_redis_down_the_request_succeeds_fast_and_the_mail_goes_out_later_once(
     client, outbox_mail, own_redis, smtp_server, start_worker
 ):
     client.force_login(AdminFactory())
-    url = reverse("accounts:outbox_test")  # a real request that sends mail
+    url = reverse("mail:outbox_test")  # a real request that sends mail
     own_redis.start()
     assert client.post(url).status_code == 302  # Redis up: queued (no worker yet)
 
@@ -143,14 +143,14 @@ def test_smtp_down_retries_with_backoff_then_fails_visibly_and_can_be_retried(
     assert "ConnectionRefusedError" in second.last_error
 
     client.force_login(admin)
-    page = client.get(reverse("accounts:outbox"), {"estado": "failed"}).content.decode()
+    page = client.get(reverse("mail:outbox"), {"estado": "failed"}).content.decode()
     assert second.subject in page
     assert "ConnectionRefusedError" in page
-    assert reverse("accounts:outbox_retry", args=[second.pk]) in page
+    assert reverse("mail:outbox_retry", args=[second.pk]) in page
 
     try:
         smtp.start()
-        response = client.post(reverse("accounts:outbox_retry", args=[second.pk]))
+        response = client.post(reverse("mail:outbox_retry", args=[second.pk]))
         assert response.status_code == 302
         wait_for(lambda: OutboxMessage.objects.get(pk=second.pk).status == Status.SENT, what="the retried message")
         time.sleep(SETTLE)

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from accounts import outbox
+from mail import outbox
 
 
 class Command(BaseCommand):

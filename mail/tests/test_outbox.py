@@ -9,11 +9,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from accounts import outbox
-from accounts.models import OutboxMessage
-from accounts.tests.conftest import SMTP_BACKEND
 from accounts.tests.factories import AdminFactory, UserFactory
-from accounts.tests.smtp import free_port
+from mail import outbox
+from mail.models import OutboxMessage
+from mail.tests.conftest import SMTP_BACKEND
+from mail.tests.smtp import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -174,7 +174,7 @@ def test_the_administrators_test_message_goes_out_in_process(client, outbox_mail
     admin = AdminFactory()
     client.force_login(admin)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("accounts:outbox_test"))
+        response = client.post(reverse("mail:outbox_test"))
     assert response.status_code == 302
     (message,) = mail.outbox
     assert message.to == [admin.email]

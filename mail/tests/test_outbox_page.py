@@ -7,8 +7,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import OutboxMessage
 from accounts.tests.factories import AdminFactory, ClientFactory, OperatorFactory
+from mail.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 
@@ -31,10 +31,10 @@ def failed():
 
 def urls(failed):
     return {
-        "page": ("get", reverse("accounts:outbox")),
-        "retry (GET)": ("get", reverse("accounts:outbox_retry", args=[failed.pk])),
-        "retry": ("post", reverse("accounts:outbox_retry", args=[failed.pk])),
-        "test message": ("post", reverse("accounts:outbox_test")),
+        "page": ("get", reverse("mail:outbox")),
+        "retry (GET)": ("get", reverse("mail:outbox_retry", args=[failed.pk])),
+        "retry": ("post", reverse("mail:outbox_retry", args=[failed.pk])),
+        "test message": ("post", reverse("mail:outbox_test")),
     }
 
 
@@ -73,7 +73,7 @@ def test_the_page_counts_by_status_shows_the_oldest_pending_and_the_last_error(c
     make_message(Status.SENT, sent_at=timezone.now())
     client.force_login(AdminFactory())
 
-    response = client.get(reverse("accounts:outbox"))
+    response = client.get(reverse("mail:outbox"))
 
     assert response.context["summary"]["counts"] == {"pending": 2, "sent": 1, "failed": 1}
     page = response.content.decode()
@@ -82,7 +82,7 @@ def test_the_page_counts_by_status_shows_the_oldest_pending_and_the_last_error(c
     assert page.count("badge-soft-warning") == 2
     assert page.count("badge-soft-danger") == 1
     assert page.count("badge-soft-success") == 1
-    assert page.count(reverse("accounts:outbox_retry", args=[failed.pk])) == 1  # only failed ones offer a retry
+    assert page.count(reverse("mail:outbox_retry", args=[failed.pk])) == 1  # only failed ones offer a retry
     assert ' style="' not in page
     assert " onclick" not in page
 
@@ -92,7 +92,7 @@ def test_the_list_filters_by_a_known_status_and_paginates(client, django_assert_
         make_message(Status.SENT)
     make_message(Status.FAILED)
     client.force_login(AdminFactory())
-    url = reverse("accounts:outbox")
+    url = reverse("mail:outbox")
 
     with django_assert_max_num_queries(8):
         first = client.get(url)
