@@ -1,8 +1,14 @@
 """The emails of a request's life. Called by tickets.services inside their transaction, with the people
 tickets.recipients chose: the outbox writes each message with the change that caused it. One message per
-recipient, in their language."""
+recipient, in their language.
 
+Every one of them can be answered (mail.replies): its Reply-To is signed for that request and that person
+(and says whether the notice was internal, so an answer to it stays internal), and In-Reply-To/References
+name the request's thread, so a mail app shows all of a request's emails together."""
+
+from mail import replies
 from mail.outbox import absolute_url, send_templated
+from tickets.moves import Move
 
 
 def send(told, ticket, *, move, by, **context):
@@ -12,6 +18,9 @@ def send(told, ticket, *, move, by, **context):
     reopened, moved_from. `change` (the move's value) lets ticket_changed say what happened.
     """
     shared = {"ticket": ticket, "ticket_url": absolute_url("tickets:detail", ticket.number), "by": by,
-              "change": str(move), **context}
+              "change": str(move), "reply_by_email": True, **context}
+    internal = move == Move.COMMENT
+    headers = replies.thread_headers(ticket.number)
     for person, template in told:
-        send_templated(person, template, {**shared, "for_requester": person.pk == ticket.requester_id})
+        send_templated(person, template, {**shared, "for_requester": person.pk == ticket.requester_id},
+                       headers=headers, reply_to=[replies.reply_address(ticket.number, person.pk, internal)])
