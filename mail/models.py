@@ -52,3 +52,37 @@ class OutboxMessage(models.Model):
     @property
     def recipients(self):
         return [*self.to, *self.cc, *self.bcc]
+
+
+class InboundMessage(models.Model):
+    """An email that arrived (IMAP or piped in), stored once by its Message-ID before anything is done with
+    it, with its bytes as received; mail.inbound processes it (see there)."""
+
+    class State(models.TextChoices):
+        RECEIVED = "received", _("Recibido")
+        PROCESSED = "processed", _("Procesado")
+        REFUSED = "refused", _("Rechazado")
+
+    message_id = models.CharField(_("Message-ID"), max_length=255, unique=True)
+    received_at = models.DateTimeField(_("recibido"), default=timezone.now)
+    source = models.CharField(_("origen"), max_length=20, blank=True)  # imap, pipe
+    raw = models.BinaryField(_("mensaje original"))
+    from_address = models.CharField(_("remitente"), max_length=254, blank=True)
+    subject = models.TextField(_("asunto"), blank=True)
+    state = models.CharField(_("estado"), max_length=10, choices=State.choices, default=State.RECEIVED)
+    reason = models.TextField(_("motivo"), blank=True)  # why it was refused
+    result = models.CharField(_("resultado"), max_length=200, blank=True)  # what it became
+    processed_at = models.DateTimeField(_("procesado"), null=True, blank=True)
+    answered = models.BooleanField(_("respondido"), default=False)  # we emailed the sender about it
+
+    class Meta:
+        verbose_name = _("correo recibido")
+        verbose_name_plural = _("correos recibidos")
+        indexes = [
+            # The per-sender rate limit and the once-a-day answer.
+            models.Index(fields=["from_address", "received_at"], name="inbound_sender_idx"),
+            models.Index(fields=["state", "id"], name="inbound_state_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.from_address}: {self.subject}"

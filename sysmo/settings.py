@@ -138,6 +138,7 @@ INBOUND_POLL_SECONDS = env.float("INBOUND_POLL_SECONDS", default=60)
 INBOUND_IMAP_TIMEOUT = env.float("INBOUND_IMAP_TIMEOUT", default=20)  # seconds per IMAP command
 INBOUND_RATE_LIMIT = env.int("INBOUND_RATE_LIMIT", default=30)  # messages processed per sender per hour
 INBOUND_MAX_BYTES = env.int("INBOUND_MAX_BYTES", default=30 * 1024 * 1024)  # bigger messages are refused
+INBOUND_DEFAULT_TOPIC = env.str("INBOUND_DEFAULT_TOPIC", default="")  # topic of mail to the bare address
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"  # allauth's emails: recipient's language, text + HTML
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 OUTBOX_RETRY_BASE_SECONDS = env.float("OUTBOX_RETRY_BASE_SECONDS", default=30)  # doubles after each failure

@@ -8,6 +8,8 @@ class TicketsConfig(AppConfig):
 
     def ready(self):
         from accounts import handoff
-        from tickets import services
+        from mail import inbound
+        from tickets import email_in, services
 
         handoff.register(held=services.count_open_requests_held_by, hand_off=services.hand_off_stranded)
+        inbound.register(answer=email_in.answer, start=email_in.start)

@@ -1,0 +1,169 @@
+"""What arrives by email: stored once, then handed to the app that owns the conversation.
+
+1. `store(raw, source)` keeps the message's bytes under its Message-ID (made from the bytes when it has
+   none). A message fetched or piped twice is stored once: `created` says which.
+2. `process(message)` decides, once (the row is locked and must still be «received»):
+   - refused without an answer: too big, sent by a machine (RFC 3834 Auto-Submitted, Precedence,
+     X-Autoreply, delivery reports: mail.parsing.automatic_reason), sent from our own address, or over
+     INBOUND_RATE_LIMIT messages from that sender in the last hour;
+   - an answer: a valid Reply-To token (mail.replies) among its recipients → the registered `answer`
+     handler, given the token and the ParsedMessage;
+   - a new conversation: written to the inbound address or one of its `+tag`s → the `start` handler.
+   A handler returns what the message became (shown on /correo/) or raises Refused(reason, answer=…);
+   `answer` names an email template sent to the sender, at most once a day per sender.
+   Whatever a handler wrote is undone when it refuses or fails; the message stays, refused, with the reason.
+
+mail imports none of our apps: tickets registers its handlers when it starts (tickets.apps).
+"""
+
+import logging
+from datetime import timedelta
+from email.utils import parseaddr
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mail import parsing, replies
+from mail.models import InboundMessage
+from mail.outbox import send_templated
+
+log = logging.getLogger(__name__)
+State = InboundMessage.State
+
+_handlers = {}
+
+
+class Refused(Exception):  # noqa: N818 (a decision, not a fault)
+    """The message is not acted on. `reason` is for the administrators; `answer` is (template prefix,
+    context) of an email to the sender, or None."""
+
+    def __init__(self, reason, answer=None):
+        super().__init__(reason)
+        self.reason = str(reason)
+        self.answer = answer
+
+
+def register(*, answer, start):
+    """Called once at start-up (AppConfig.ready) by the app that owns conversations.
+
+    answer(token: replies.ReplyToken, message: parsing.ParsedMessage) -> str, an answer to a notice;
+    start(tags: list[str], message) -> str, a message to the inbound address ("" tag) or its `+tag`s.
+    """
+    _handlers["answer"] = answer
+    _handlers["start"] = start
+
+
+def store(raw, source=""):
+    """(InboundMessage, created) for the email's bytes: a message already stored is not stored again."""
+    raw = bytes(raw)
+    message_id = parsing.message_id_of(raw)
+    existing = InboundMessage.objects.filter(message_id=message_id).first()
+    if existing:
+        return existing, False
+    try:
+        headers = parsing.parse_headers(raw)
+        with transaction.atomic():
+            return InboundMessage.objects.create(
+                message_id=message_id, raw=raw, source=source, from_address=headers["from"][:254],
+                subject=headers["subject"],
+            ), True
+    except IntegrityError:  # stored by someone else at the same moment
+        return InboundMessage.objects.get(message_id=message_id), False
+
+
+def receive(raw, source=""):
+    """Store and process one message; returns (InboundMessage, created)."""
+    message, created = store(raw, source)
+    if created:
+        message = process(message)
+    return message, created
+
+
+def process_received(limit=None):
+    """Process every message still «received», oldest first; returns how many were processed."""
+    ids = InboundMessage.objects.filter(state=State.RECEIVED).order_by("id").values_list("id", flat=True)
+    count = 0
+    for pk in list(ids[:limit] if limit else ids):
+        process(InboundMessage(pk=pk))
+        count += 1
+    return count
+
+
+def _our_addresses():
+    local, domain = replies.inbound_address()
+    return {f"{local}@{domain}".lower(), parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower(),
+            parseaddr(settings.SERVER_EMAIL)[1].lower()}
+
+
+def _is_ours(address):
+    local, _at, domain = address.rpartition("@")
+    return f"{local.partition('+')[0]}@{domain}".lower() in _our_addresses()
+
+
+def process(message):
+    """Act on a stored message once (see the module's docstring); returns it with its new state."""
+    pk = message.pk
+    with transaction.atomic():
+        message = InboundMessage.objects.select_for_update().filter(pk=pk, state=State.RECEIVED).first()
+        if message is None:  # processed already, by us or by another worker
+            return InboundMessage.objects.get(pk=pk)
+        answer = None
+        try:
+            message.result = _decide(message)
+            message.state = State.PROCESSED
+        except Refused as refusal:
+            message.state, message.reason, answer = State.REFUSED, refusal.reason[:2000], refusal.answer
+        except Exception as exc:  # a fault of ours: the message stays, refused, for an administrator to see
+            log.exception("Inbound: message %s could not be processed.", message.pk)
+            message.state, message.reason = State.REFUSED, _("Error al procesarlo: %(error)s") % {
+                "error": f"{type(exc).__name__}: {exc}"[:500]}
+        message.processed_at = timezone.now()
+        if answer and _may_answer(message):
+            template, context = answer
+            send_templated(message.from_address, template, context)
+            message.answered = True
+        message.save(update_fields=["state", "reason", "result", "processed_at", "answered"])
+    return message
+
+
+def _decide(message):
+    raw = bytes(message.raw)
+    if len(raw) > settings.INBOUND_MAX_BYTES:
+        raise Refused(_("El mensaje pesa más de lo que aceptamos."))
+    parsed = parsing.parse(raw)
+    if parsed.automatic:
+        raise Refused(_("Mensaje automático (%(why)s): no se procesa ni se responde.") % {"why": parsed.automatic})
+    if not parsed.from_address or "@" not in parsed.from_address:
+        raise Refused(_("El mensaje no dice quién lo envía."))
+    if _is_ours(parsed.from_address):
+        raise Refused(_("Lo envió nuestra propia dirección: no se procesa, para no entrar en un bucle."))
+    recent = InboundMessage.objects.filter(
+        from_address=parsed.from_address, received_at__gte=timezone.now() - timedelta(hours=1),
+    ).exclude(pk=message.pk).count()
+    if recent >= settings.INBOUND_RATE_LIMIT:
+        raise Refused(_("Demasiados mensajes de %(sender)s en la última hora (más de %(limit)s).") % {
+            "sender": parsed.from_address, "limit": settings.INBOUND_RATE_LIMIT})
+    if not _handlers:
+        raise Refused(_("Nadie recibe correo en esta instalación."))
+    token = replies.token_in(parsed.recipients)
+    with transaction.atomic():  # a handler that refuses or fails leaves nothing behind
+        if token:
+            return _handlers["answer"](token, parsed)
+        tags = replies.tags_of(parsed.recipients)
+        if start_tags := [tag for tag in tags if not replies.TOKEN_SHAPE.match(tag)]:
+            return _handlers["start"](start_tags, parsed)
+    if tags:
+        raise Refused(_("La dirección de respuesta no es válida (firma incorrecta)."))
+    raise Refused(_("No está dirigido a la dirección de entrada (%(address)s).") % {
+        "address": settings.INBOUND_ADDRESS})
+
+
+def _may_answer(message):
+    """At most one answer a day to an address, never to ourselves nor to a machine (checked before)."""
+    if not message.from_address or _is_ours(message.from_address):
+        return False
+    return not InboundMessage.objects.filter(
+        from_address=message.from_address, answered=True, processed_at__gte=timezone.now() - timedelta(days=1),
+    ).exists()
