@@ -23,3 +23,20 @@ def deliver_outbox(self):
 def sweep_outbox():
     """Deliver what the after-commit task missed: Redis was down, a worker died, a retry came due."""
     outbox.deliver_due()
+
+
+@shared_task(ignore_result=True)
+def fetch_inbound():
+    """Read the IMAP mailbox, when INBOUND_IMAP_URL is set. A server that cannot be reached is tried again at
+    the next beat: nothing is lost (mail.fetching)."""
+    from django.conf import settings
+
+    from mail import fetching, inbound
+
+    if not settings.INBOUND_IMAP_URL:
+        inbound.process_received()  # what `receive_mail` stored while processing failed, if anything
+        return
+    try:
+        fetching.fetch()
+    except Exception:  # the server is down: log it, the next beat tries again
+        fetching.log.warning("Inbound: the IMAP mailbox could not be read; trying again later.", exc_info=True)

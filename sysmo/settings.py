@@ -165,6 +165,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # the sweep only claims messages nobody else holds.
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "mail.tasks.sweep_outbox", "schedule": OUTBOX_SWEEP_SECONDS},
+    "inbound-fetch": {"task": "mail.tasks.fetch_inbound", "schedule": INBOUND_POLL_SECONDS},
     "pending-uploads-purge": {"task": "tickets.tasks.purge_pending_uploads", "schedule": 3600},
     "waiting-clock": {"task": "tickets.tasks.run_waiting_clock", "schedule": 900},
     "submission-claims-purge": {"task": "accounts.tasks.purge_submission_claims", "schedule": 3600},

@@ -74,3 +74,21 @@ def wait_for(condition, timeout=15, interval=0.05, what="the condition"):
             return
         time.sleep(interval)
     raise AssertionError(f"Timed out after {timeout}s waiting for {what}.")
+
+
+@pytest.fixture
+def dovecot():
+    """A Dovecot IMAP server of this test's own (mail/tests/dovecot.py), stopped and removed at the end."""
+    import shutil
+    import tempfile
+
+    from conftest import require_service
+    from mail.tests.dovecot import DovecotServer, available
+
+    if not available():
+        require_service("Dovecot (apt-get install dovecot-imapd)")
+    folder = tempfile.mkdtemp(prefix="dovecot-")  # not under tmp_path: its parents are closed to `nobody`
+    server = DovecotServer(folder).start()
+    yield server
+    server.stop()
+    shutil.rmtree(folder, ignore_errors=True)
