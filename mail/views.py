@@ -4,13 +4,13 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mail import outbox
+from mail import masking, outbox, parsing
 from mail.decorators import administrator_required
-from mail.models import OutboxMessage
+from mail.models import InboundMessage, OutboxMessage
 
 
 @administrator_required
@@ -46,3 +46,52 @@ def outbox_test(request):
     outbox.send_test_message(request.user)
     messages.success(request, _("Te enviamos un correo de prueba a %(email)s.") % {"email": request.user.email})
     return redirect("mail:outbox")
+
+
+@administrator_required
+def outbox_detail(request, pk):
+    """One email we sent (or will send), as its recipient reads it, with the keys of its links masked."""
+    message = get_object_or_404(OutboxMessage, pk=pk)
+    return render(request, "mail/message.html", {
+        "direction": "out", "message": message, "body": masking.mask(message.body),
+        "fields": [
+            (_("De"), message.from_email), (_("Para"), ", ".join(message.recipients)),
+            (_("Responder a"), masking.mask(", ".join(message.reply_to))), (_("Asunto"), message.subject),
+            (_("Message-ID"), message.message_id), (_("Estado"), message.get_status_display()),
+            (_("Último error"), message.last_error),
+        ],
+        "attachments": [attachment["filename"] for attachment in message.attachments],
+    })
+
+
+@administrator_required
+def inbound_list(request):
+    state = request.GET.get("estado")
+    messages_ = InboundMessage.objects.order_by("-id").defer("raw")
+    if state in InboundMessage.State.values:
+        messages_ = messages_.filter(state=state)
+    else:
+        state = ""
+    page = Paginator(messages_, 50).get_page(request.GET.get("pagina"))
+    return render(request, "mail/inbound.html", {
+        "page": page, "status": state, "status_query": urlencode({"estado": state}) if state else "",
+        "statuses": InboundMessage.State.choices,
+    })
+
+
+@administrator_required
+def inbound_detail(request, pk):
+    """One email that arrived: its state, why it was refused, and its text (safe: never its HTML)."""
+    message = get_object_or_404(InboundMessage, pk=pk)
+    parsed = parsing.parse(bytes(message.raw))
+    return render(request, "mail/message.html", {
+        "direction": "in", "message": message, "body": masking.mask(parsed.text),
+        "fields": [
+            (_("De"), f"{parsed.from_name} <{parsed.from_address}>" if parsed.from_name else parsed.from_address),
+            (_("Para"), masking.mask(", ".join(parsed.recipients))), (_("Asunto"), parsed.subject),
+            (_("Message-ID"), message.message_id), (_("Estado"), message.get_state_display()),
+            (_("Motivo"), message.reason), (_("Resultado"), message.result),
+            (_("Automático"), parsed.automatic),
+        ],
+        "attachments": [attachment.name for attachment in parsed.attachments],
+    })

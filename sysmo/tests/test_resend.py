@@ -201,7 +201,8 @@ WRITES = {
 }
 
 READ_ONLY = {
-    "home", "tickets:inbox", "tickets:detail", "tickets:download", "mail:outbox", "accounts:user_list",
+    "home", "tickets:inbox", "tickets:detail", "tickets:download", "mail:outbox", "mail:outbox_detail", "mail:inbound",
+    "mail:inbound_detail", "accounts:user_list",
     "accounts:user_detail", "topics:list", "reports:page", "reports:export",
 }
 OUR_NAMESPACES = {"mail", "accounts", "topics", "tickets", "reports"}
