@@ -21,7 +21,7 @@ from datetime import timedelta
 from email.utils import parseaddr
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -106,6 +106,12 @@ def process(message):
     """Act on a stored message once (see the module's docstring); returns it with its new state."""
     pk = message.pk
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # The message itself is already stored (durably): a crash that loses this commit leaves it
+            # «received», with nothing of what processing wrote, and it is processed again. So this commit
+            # need not wait for the disk (one flush less per message).
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
         message = InboundMessage.objects.select_for_update().filter(pk=pk, state=State.RECEIVED).first()
         if message is None:  # processed already, by us or by another worker
             return InboundMessage.objects.get(pk=pk)
