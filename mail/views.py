@@ -13,20 +13,26 @@ from mail.decorators import administrator_required
 from mail.models import InboundMessage, OutboxMessage
 
 
-@administrator_required
-def outbox_list(request):
+def _by_state(request, messages_, field, choices):
+    """The page of `messages_` (newest first) in the state `?estado=` names, if it names one of `choices`."""
     status = request.GET.get("estado")
-    messages_ = OutboxMessage.objects.order_by("-id").only(
-        "created_at", "status", "to", "subject", "attempts", "next_attempt_at", "sent_at", "last_error"
-    )
-    if status in OutboxMessage.Status.values:
-        messages_ = messages_.filter(status=status)
+    if status in dict(choices):
+        messages_ = messages_.filter(**{field: status})
     else:
         status = ""
-    page = Paginator(messages_, 50).get_page(request.GET.get("pagina"))
+    return {
+        "page": Paginator(messages_.order_by("-id"), 50).get_page(request.GET.get("pagina")), "status": status,
+        "status_query": urlencode({"estado": status}) if status else "", "statuses": choices,
+    }
+
+
+@administrator_required
+def outbox_list(request):
+    messages_ = OutboxMessage.objects.only(
+        "created_at", "status", "to", "subject", "attempts", "next_attempt_at", "sent_at", "last_error"
+    )
     return render(request, "mail/outbox.html", {
-        "summary": outbox.summary(), "page": page, "status": status,
-        "status_query": urlencode({"estado": status}) if status else "", "statuses": OutboxMessage.Status.choices,
+        "summary": outbox.summary(), **_by_state(request, messages_, "status", OutboxMessage.Status.choices),
     })
 
 
@@ -66,17 +72,8 @@ def outbox_detail(request, pk):
 
 @administrator_required
 def inbound_list(request):
-    state = request.GET.get("estado")
-    messages_ = InboundMessage.objects.order_by("-id").defer("raw")
-    if state in InboundMessage.State.values:
-        messages_ = messages_.filter(state=state)
-    else:
-        state = ""
-    page = Paginator(messages_, 50).get_page(request.GET.get("pagina"))
-    return render(request, "mail/inbound.html", {
-        "page": page, "status": state, "status_query": urlencode({"estado": state}) if state else "",
-        "statuses": InboundMessage.State.choices,
-    })
+    messages_ = InboundMessage.objects.defer("raw")
+    return render(request, "mail/inbound.html", _by_state(request, messages_, "state", InboundMessage.State.choices))
 
 
 @administrator_required
