@@ -80,3 +80,10 @@ def test_receive_mail_reads_one_message_from_standard_input(world, monkeypatch):
         call_command("receive_mail", stdout=out)
         assert attempt in out.getvalue()
     assert bodies(world) == ["Por la tubería del servidor de correo."]
+
+
+def test_bench_inbound_processes_every_message_and_cleans_up(db):
+    out = io.StringIO()
+    call_command("bench_inbound", 10, force=True, stdout=out)
+    assert "10 messages processed" in out.getvalue()
+    assert not InboundMessage.objects.exists() and not Intervention.objects.exists()

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test.utils import override_settings
+from django.utils import timezone
 
 from accounts.models import Role, User
 from mail import inbound, outbox, replies
@@ -40,6 +41,7 @@ class Command(BaseCommand):
         if not (settings.DEBUG or force):
             raise CommandError("bench_inbound escribe y borra datos de prueba: correlo con DEBUG=1 o --force.")
         run = uuid.uuid4().hex[:8]
+        self.started_at = timezone.now()
         # The notifications are queued in the outbox (as in production) but not delivered here: delivery
         # is a worker's job, measured by bench_outbox.
         with override_settings(EMAIL_BACKEND="mail.outbox.OutboxBackend", INBOUND_RATE_LIMIT=count + 1), \
@@ -96,7 +98,9 @@ class Command(BaseCommand):
 
     def _clean(self, run, topic, operator, client, tickets):
         InboundMessage.objects.filter(message_id__contains=f"{run}-").delete()
-        OutboxMessage.objects.filter(to__contains=f"{run}@bench.invalid").delete()
+        ours = [row.pk for row in OutboxMessage.objects.only("to").filter(created_at__gte=self.started_at)
+                if any(address.endswith(f"{run}@bench.invalid") for address in row.to)]
+        OutboxMessage.objects.filter(pk__in=ours).delete()
         Ticket.objects.filter(pk__in=[ticket.pk for ticket in tickets]).delete()
         topic.delete()
         User.objects.filter(pk__in=[operator.pk, client.pk]).delete()
