@@ -57,11 +57,12 @@ CSP_MESSAGES = ("CSP violation:", "Refused to", "Content Security Policy")
 
 
 @pytest.fixture
-def new_page(browser, viewport, live_server, request):
+def new_page(browser, viewport, live_server, request, settings):
     """new_page(label="") -> a fresh page in Spanish (Argentina) with cookies of its own: another person at
     another browser. The test fails if any of them logs a console or page error, a Content-Security-Policy
     violation included (CSP_LISTENER)."""
     contexts, errors = [], []
+    settings.SITE_URL = live_server.url  # links in emails (always built from SITE_URL) lead to this test's server
 
     def open_page(label=""):
         is_phone = viewport == "phone"

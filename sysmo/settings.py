@@ -310,6 +310,37 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Attachments in object storage (any S3 API: AWS, MinIO, Ceph, Garage…) when a bucket is named; else on disk
+# under PRIVATE_MEDIA_ROOT. The bucket stays private: files are streamed through the download view, which checks
+# who asks (no public URL, no signed link). A storage that does not answer within the timeouts is reported to
+# the user and the form comes back with their text (tickets/uploads.py StorageUnavailable).
+ATTACHMENTS_S3_BUCKET = env.str("ATTACHMENTS_S3_BUCKET", default="")
+if ATTACHMENTS_S3_BUCKET:
+    from botocore.config import Config as _S3Config
+
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": ATTACHMENTS_S3_BUCKET,
+            "endpoint_url": env.str("ATTACHMENTS_S3_ENDPOINT_URL", default="") or None,  # empty: AWS
+            "region_name": env.str("ATTACHMENTS_S3_REGION", default="") or None,
+            # Empty: boto3's usual sources (AWS_* variables, ~/.aws, an instance role).
+            "access_key": env.str("ATTACHMENTS_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("ATTACHMENTS_S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("ATTACHMENTS_S3_PREFIX", default=""),  # a folder inside the bucket
+            "default_acl": None,  # the bucket's own (private)
+            "querystring_auth": True,
+            "file_overwrite": True,  # names are random (tickets.models.attachment_path): no existence check
+            "verify": env.str("ATTACHMENTS_S3_CA_BUNDLE", default="") or None,
+            "client_config": _S3Config(
+                s3={"addressing_style": env.str("ATTACHMENTS_S3_ADDRESSING_STYLE", default="path")},
+                signature_version="s3v4",
+                connect_timeout=env.float("ATTACHMENTS_S3_TIMEOUT", default=5),
+                read_timeout=env.float("ATTACHMENTS_S3_TIMEOUT", default=5) * 4,
+                retries={"max_attempts": 2, "mode": "standard"},
+            ),
+        },
+    }
 
 # --- Security -------------------------------------------------------------------------
 # HTTPS is on when SITE_URL says https:// (production); each part below can be turned off on its own.
