@@ -95,6 +95,7 @@ def test_a_damaged_backup_is_refused_before_touching_the_database(database, tmp_
     (backup / "database.dump").write_bytes(b"not a dump")
     (backup / "SHA256SUMS").write_text("0" * 64 + "  database.dump\n")
     env = {**os.environ, "DATABASE_URL": url}
-    result = subprocess.run(["deploy/restore.sh", str(backup)], cwd=ROOT, env=env, capture_output=True, text=True)  # noqa: S603
+    result = subprocess.run([str(ROOT / "deploy" / "restore.sh"), str(backup)], cwd=ROOT, env=env,  # noqa: S603
+                            capture_output=True, text=True)
     assert result.returncode != 0
     assert "FAILED" in result.stdout + result.stderr
