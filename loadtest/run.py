@@ -44,7 +44,8 @@ CLIENTS = [f"cliente{n}@demo.sysmo.ar" for n in range(1, 6)]
 OPERATORS = [f"operador{n}@demo.sysmo.ar" for n in range(1, 4)]
 ADMIN = "admin@demo.sysmo.ar"
 HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
-FORM = re.compile(r'<form[^>]*action="([^"]*)"[^>]*>(.*?)</form>', re.S)
+FORM = re.compile(r'<form([^>]*)>(.*?)</form>', re.S)
+ACTION = re.compile(r'action="([^"]*)"')
 TICKET_LINK = re.compile(r'href="/solicitudes/(\d+)/"')
 TOPIC_OPTION = re.compile(r'<option value="(\d+)"')
 
@@ -136,10 +137,13 @@ class User(threading.Thread):
         self.stats.record(page, started, response=response)
         return response
 
-    def form(self, html, action_part):
-        for action, body in FORM.findall(html):
-            if action_part in action:
-                return action, dict(HIDDEN.findall(body))
+    def form(self, html, action_part, page=None):
+        """(action, hidden fields) of the form posting to `action_part` (or, with `page`, to the page itself)."""
+        for attributes, body in FORM.findall(html):
+            found = ACTION.search(attributes)
+            action = found.group(1) if found else ""
+            if action_part in action or (page and action == "" and "method=\"post\"" in attributes):
+                return action or page, dict(HIDDEN.findall(body))
         return None, None
 
     def login(self):
@@ -167,7 +171,7 @@ class User(threading.Thread):
             page = self.call("new request page", "GET", "/solicitudes/nueva/")
             if page is None or page.status_code != 200:
                 return
-            _action, data = self.form(page.text, "/solicitudes/nueva/")
+            _action, data = self.form(page.text, "/solicitudes/nueva/", page="/solicitudes/nueva/")
             topics = TOPIC_OPTION.findall(page.text)
             if data is None or not topics:
                 return
@@ -283,10 +287,13 @@ def main():
                 raise RuntimeError(f"the app servers or nginx did not start; logs in {folder}")
             time.sleep(0.5)
 
+        for port in app_ports:  # each worker's first request loads the code: not part of the measure
+            for _ in range(6):
+                requests.get(f"http://127.0.0.1:{port}/accounts/login/", timeout=120, allow_redirects=False)
         duration = options.minutes * 60
         begin = time.monotonic()
-        faults = [("Redis stopped", begin + 0.2 * duration, begin + 0.2 * duration + 30),
-                  ("SMTP stopped", begin + 0.4 * duration, begin + 0.4 * duration + 60),
+        faults = [("Redis stopped", begin + 0.15 * duration, begin + 0.15 * duration + 30),
+                  ("SMTP stopped", begin + 0.35 * duration, begin + 0.35 * duration + 60),
                   ("worker killed", begin + 0.6 * duration, begin + 0.6 * duration + 5),
                   ("PostgreSQL restarted", begin + 0.8 * duration, begin + 0.8 * duration + 10)]
         stats = Stats(faults)
