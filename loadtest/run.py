@@ -264,7 +264,7 @@ def main():
         config = config.replace(f"server 127.0.0.1:{app_ports[0]} max_fails=3 fail_timeout=10s;",
                                 "\n".join(f"server 127.0.0.1:{p} max_fails=3 fail_timeout=10s;" for p in app_ports))
         (folder / "site.conf").write_text(config)
-        (folder / "nginx.conf").write_text(main_config(folder))
+        (folder / "nginx.conf").write_text(main_config(folder, connections=4096))
 
         def start(name, command, extra=None):
             process = subprocess.Popen(command, cwd=ROOT, env={**env, **(extra or {})},  # noqa: S603

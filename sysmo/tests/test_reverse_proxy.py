@@ -49,12 +49,12 @@ def site_config(tmp, app_port, http_port, https_port, cert, key):
     return text
 
 
-def main_config(tmp):
+def main_config(tmp, connections=64):
     user = "user root;\n" if os.geteuid() == 0 else ""
     kinds = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
     temp = "".join(f"    {kind}_temp_path {tmp}/{kind};\n" for kind in kinds)
     return (f"{user}daemon off;\npid {tmp}/nginx.pid;\nerror_log {tmp}/nginx-error.log;\n"
-            "events { worker_connections 64; }\n"
+            f"events {{ worker_connections {connections}; }}\n"
             f"http {{\n    include /etc/nginx/mime.types;\n    access_log {tmp}/nginx-access.log;\n{temp}"
             f"    include {tmp}/site.conf;\n}}\n")
 
