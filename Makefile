@@ -23,8 +23,11 @@ migrate: install
 demo: migrate
 	DEBUG=1 $(BIN)/python manage.py seed_demo
 
+# The links in the demo's emails follow HOST (SITE_URL), and the host answers (ALLOWED_HOSTS), unless set.
 run: demo
-	DEBUG=1 $(BIN)/python manage.py runserver $(HOST)
+	DEBUG=1 SITE_URL=$${SITE_URL:-http://$(HOST)} \
+	  ALLOWED_HOSTS=$${ALLOWED_HOSTS:-localhost,127.0.0.1,[::1],$(firstword $(subst :, ,$(HOST)))} \
+	  $(BIN)/python manage.py runserver $(HOST)
 
 test: install
 	$(BIN)/pytest

@@ -119,3 +119,49 @@ def own_redis(redis_server):
     """A redis-server of the test's own (not started yet), which is also the Celery broker."""
     with celery_broker(redis_server.url):
         yield redis_server
+
+
+class S3Server:
+    """moto's standalone S3-compatible server of the test's own on a free loopback port (`moto[server]`)."""
+
+    def __init__(self):
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = None
+
+    def start(self):
+        import sys
+
+        self.process = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if _answers("127.0.0.1", self.port):
+                return self
+            time.sleep(0.1)
+        raise RuntimeError("moto's S3 server did not start")
+
+    def client(self):
+        import boto3
+
+        return boto3.client("s3", endpoint_url=self.url, region_name="us-east-1",
+                            aws_access_key_id="test", aws_secret_access_key="test")  # noqa: S106 (moto's)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """One S3-compatible server for the test session (moto); each test takes a bucket of its own."""
+    try:
+        import moto.server  # noqa: F401
+    except ImportError:
+        require_service("moto's S3 server (pip install 'moto[server]')")
+    server = S3Server().start()
+    yield server
+    server.stop()

@@ -3,8 +3,10 @@ a sign-up makes a client of a company (by CUIT); its messages speak Argentine Sp
 counted per account and per client address, the address being the one `get_client_ip` gives."""
 
 import ipaddress
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.core.mail import EmailMultiAlternatives
@@ -62,6 +64,7 @@ class AccountAdapter(DefaultAccountAdapter):
     # --- Email ----------------------------------------------------------------------------------------------
 
     def send_mail(self, template_prefix, email, context):
+        context = on_site_url(context)
         language = (
             context.pop("recipient_language", None)
             or User.objects.filter(email__iexact=email).values_list("language", flat=True).first()
@@ -115,6 +118,35 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             user.save()
         return user
+
+
+class SiteFromSettings:
+    """What allauth's `current_site` is in our emails: SITE_URL's host, never the Host header of the request."""
+
+    name = "Sysmo Tickets"
+
+    @property
+    def domain(self):
+        return urlsplit(settings.SITE_URL).netloc
+
+
+def on_site_url(context):
+    """`context` of an allauth email with every link moved onto SITE_URL (confirmation, reset, sign-up links).
+
+    allauth builds them with `request.build_absolute_uri`, i.e. from the Host header the client sent (or the
+    one a proxy passed): a forged Host would put the attacker's domain in a password-reset link. Here the
+    scheme and host of each absolute link of the request's own are replaced by SITE_URL's; paths and keys
+    stay. Returns a new dict; `current_site` becomes SITE_URL's host.
+    """
+    request = context.get("request") or allauth_context.request
+    context = {**context, "current_site": SiteFromSettings()}
+    if request is None:
+        return context
+    own = request.build_absolute_uri("/")
+    for name, value in context.items():
+        if isinstance(value, str) and value.startswith(own):
+            context[name] = settings.SITE_URL + "/" + value[len(own):]
+    return context
 
 
 def login_attempts_key(login):

@@ -40,14 +40,29 @@ def viewport(request):
 
 # A form we refuse comes back with its errors next to its fields and status 400 (a house rule); Chromium logs
 # that as "Failed to load resource". It is the page itself, which the test checks: not a browser error.
-REFUSED_PAGE = "Failed to load resource: the server responded with a status of 400"
+LOAD_FAILED = "Failed to load resource: the server responded with a status of"
+REFUSED_PAGE = f"{LOAD_FAILED} 400"
+
+# Every page is served with a Content-Security-Policy without 'unsafe-inline' (sysmo/settings.py). Chromium
+# blocks what breaks it and logs "Refused to …" on the console; this script, run in every page before its
+# own, also turns each `securitypolicyviolation` event into a console error naming the directive and what
+# was blocked, so a violation fails the test even where Chromium's own message would be missed.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  console.error(`CSP violation: ${e.effectiveDirective} blocked ${e.blockedURI || "inline"}`
+    + ` at ${e.sourceFile || e.documentURI}:${e.lineNumber}`);
+});
+"""
+CSP_MESSAGES = ("CSP violation:", "Refused to", "Content Security Policy")
 
 
 @pytest.fixture
-def new_page(browser, viewport, live_server, request):
+def new_page(browser, viewport, live_server, request, settings):
     """new_page(label="") -> a fresh page in Spanish (Argentina) with cookies of its own: another person at
-    another browser. The test fails if any of them logs a console or page error."""
+    another browser. The test fails if any of them logs a console or page error, a Content-Security-Policy
+    violation included (CSP_LISTENER)."""
     contexts, errors = [], []
+    settings.SITE_URL = live_server.url  # links in emails (always built from SITE_URL) lead to this test's server
 
     def open_page(label=""):
         is_phone = viewport == "phone"
@@ -62,6 +77,7 @@ def new_page(browser, viewport, live_server, request):
         )
         contexts.append(context)
         context.set_default_timeout(10_000)
+        context.add_init_script(CSP_LISTENER)
         page = context.new_page()
 
         def on_console(message):
@@ -70,8 +86,14 @@ def new_page(browser, viewport, live_server, request):
             url = message.location.get("url", "")
             if message.text.startswith(REFUSED_PAGE) and url == page.url:
                 return
-            errors.append(f"console error: {message.text} ({url})")
+            # A test that opens an error page on purpose (a 404) lists its status in page.error_pages_expected.
+            if url == page.url and any(message.text.startswith(f"{LOAD_FAILED} {status}")
+                                       for status in page.error_pages_expected):
+                return
+            kind = "CSP violation" if any(m in message.text for m in CSP_MESSAGES) else "console error"
+            errors.append(f"{kind}: {message.text} ({url or page.url})")
 
+        page.error_pages_expected = set()
         page.on("console", on_console)
         page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
         # Names the screenshots: test_landing[phone] → test_landing-phone; "test_x[phone]invitee" → test_x-phone-invitee
@@ -87,7 +109,8 @@ def new_page(browser, viewport, live_server, request):
 
 @pytest.fixture
 def page(new_page):
-    """A fresh page in Spanish (Argentina); the test fails if the browser logs any console or page error."""
+    """A fresh page in Spanish (Argentina); the test fails if the browser logs any console or page error or
+    a Content-Security-Policy violation."""
     return new_page()
 
 

@@ -41,12 +41,23 @@ def open_menu(page):
 
 
 INLINE_BEHAVIOUR = re.compile(
-    r"""<script(?![^>]*\b(src=|type="application/json"))[^>]*>|\sstyle=|\son[a-z]+\s*=""", re.IGNORECASE
+    r"""<script(?![^>]*\b(src=|type="application/json"))[^>]*>|<style[\s>]|\sstyle=|\son[a-z]+\s*=""", re.IGNORECASE
 )
 
 
 def assert_csp_ready(page, path):
-    """The HTML the server sends has no inline script, no on* handler and no style attribute."""
-    html = page.request.get(path).text()
+    """The HTML the server sends has no inline script, no on* handler and no style attribute, and comes with a
+    Content-Security-Policy that allows none of them (no 'unsafe-inline', no 'unsafe-eval')."""
+    response = page.request.get(path)
+    html = response.text()
     found = INLINE_BEHAVIOUR.findall(html)
     assert not found, f"{path} has inline behaviour or styles: {found[:5]}"
+    assert_strict_csp(response.headers.get("content-security-policy", ""), path)
+
+
+def assert_strict_csp(policy, where=""):
+    """`policy` (a Content-Security-Policy header) limits scripts and styles to our own files."""
+    directives = dict((part.strip().split(" ", 1) + [""])[:2] for part in policy.split(";") if part.strip())
+    assert directives.get("script-src") == "'self'", f"{where}: script-src is {directives.get('script-src')!r}"
+    assert directives.get("style-src") == "'self'", f"{where}: style-src is {directives.get('style-src')!r}"
+    assert "unsafe-" not in policy, f"{where}: the policy allows unsafe sources: {policy}"

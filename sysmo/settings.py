@@ -4,13 +4,52 @@ from email.utils import parseaddr
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
-env = environ.Env()
+
+
+class StrictEnv(environ.Env):
+    """django-environ, but a malformed boolean or number stops the start with a message naming the setting.
+
+    django-environ reads any word it does not know as false (`SECURE_COOKIES=ture` turned secure cookies off)
+    and fails on a bad number with a bare ValueError. Here `bool` accepts only true/false, yes/no, on/off, 1/0
+    (any capitals) and `int`/`float` only numbers; anything else raises ImproperlyConfigured.
+    """
+
+    TRUE = {"true", "yes", "on", "1"}
+    FALSE = {"false", "no", "off", "0"}
+
+    def bool(self, var, default=environ.Env.NOTSET):
+        raw = self.str(var, default="") if var in self.ENVIRON else None
+        if raw is None or raw.strip() == "":
+            return super().bool(var, default=default)
+        word = raw.strip().lower()
+        if word not in self.TRUE | self.FALSE:
+            raise ImproperlyConfigured(f"{var} must be true or false (got {raw!r}).")
+        return word in self.TRUE
+
+    def _number(self, kind, cast, var, default):
+        if var not in self.ENVIRON or self.ENVIRON[var].strip() == "":
+            return super().int(var, default=default) if kind == "an integer" else super().float(var, default=default)
+        raw = self.ENVIRON[var]
+        try:
+            return cast(raw.strip())
+        except ValueError:
+            raise ImproperlyConfigured(f"{var} must be {kind} (got {raw!r}).") from None
+
+    def int(self, var, default=environ.Env.NOTSET):
+        return self._number("an integer", int, var, default)
+
+    def float(self, var, default=environ.Env.NOTSET):
+        return self._number("a number", float, var, default)
+
+
+env = StrictEnv()
 
 DEBUG = env.bool("DEBUG", default=False)
 
@@ -46,10 +85,13 @@ INSTALLED_APPS = [
     "topics",
     "tickets",
     "reports",
+    "csp",
+    "sysmo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -247,7 +289,7 @@ USE_TZ = True
 # --- Static and uploaded files ---------------------------------------------------
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=VAR_DIR / "private")
 # Attachments of requests and replies (tickets/uploads.py): size and count limits, and the types
 # accepted, checked by their content (not by the name's extension alone).
@@ -281,17 +323,86 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Attachments in object storage (any S3 API: AWS, MinIO, Ceph, Garage…) when a bucket is named; else on disk
+# under PRIVATE_MEDIA_ROOT. The bucket stays private: files are streamed through the download view, which checks
+# who asks (no public URL, no signed link). A storage that does not answer within the timeouts is reported to
+# the user and the form comes back with their text (tickets/uploads.py StorageUnavailable).
+ATTACHMENTS_S3_BUCKET = env.str("ATTACHMENTS_S3_BUCKET", default="")
+if ATTACHMENTS_S3_BUCKET:
+    from botocore.config import Config as _S3Config
+
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": ATTACHMENTS_S3_BUCKET,
+            "endpoint_url": env.str("ATTACHMENTS_S3_ENDPOINT_URL", default="") or None,  # empty: AWS
+            "region_name": env.str("ATTACHMENTS_S3_REGION", default="") or None,
+            # Empty: boto3's usual sources (AWS_* variables, ~/.aws, an instance role).
+            "access_key": env.str("ATTACHMENTS_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("ATTACHMENTS_S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("ATTACHMENTS_S3_PREFIX", default=""),  # a folder inside the bucket
+            "default_acl": None,  # the bucket's own (private)
+            "querystring_auth": True,
+            "file_overwrite": True,  # names are random (tickets.models.attachment_path): no existence check
+            "verify": env.str("ATTACHMENTS_S3_CA_BUNDLE", default="") or None,
+            "client_config": _S3Config(
+                s3={"addressing_style": env.str("ATTACHMENTS_S3_ADDRESSING_STYLE", default="path")},
+                signature_version="s3v4",
+                connect_timeout=env.float("ATTACHMENTS_S3_TIMEOUT", default=5),
+                read_timeout=env.float("ATTACHMENTS_S3_TIMEOUT", default=5) * 4,
+                retries={"max_attempts": 2, "mode": "standard"},
+            ),
+        },
+    }
 
 # --- Security -------------------------------------------------------------------------
+# HTTPS is on when SITE_URL says https:// (production); each part below can be turned off on its own.
+HTTPS = SITE_URL.startswith("https://")
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=HTTPS)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS)
+# Strict-Transport-Security: browsers refuse plain HTTP to this host for this many seconds (0: no header).
+# Start low (3600) on a first deployment; a year once HTTPS is known to work.
+SECURE_HSTS_SECONDS = env.int("HSTS_SECONDS", default=31536000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("HSTS_PRELOAD", default=False)
+# Behind our reverse proxy (deploy/nginx.conf), which overwrites X-Forwarded-Proto: trust it to say the
+# client came over HTTPS. Never without such a proxy: a client could claim HTTPS on a plain connection.
+if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_TRUSTED_ORIGINS = [SITE_URL]  # the Origin browsers send with our forms, whatever Host the proxy passes
 X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "sysmo.errors.csrf_failure"  # our page, in the user's language, not Django's bare one
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if env.bool("SECURE_COOKIES", default=SITE_URL.startswith("https://")):
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Preloading is the domain owner's commitment (hstspreload.org), never a default: its check stays quiet
+# unless HSTS_PRELOAD is chosen.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+# Content-Security-Policy on every response (django-csp): only our own scripts, styles, images and fonts,
+# never inline ones (no <script> blocks, no style="", no onclick=: JS in static/js, CSS in static/css);
+# images may be data: URIs (Bootstrap's icons in its CSS). Nothing may frame us; forms post only here.
+# CSP_REPORT_ONLY=true sends it as Content-Security-Policy-Report-Only (to try a change without breaking pages).
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+if env.bool("CSP_REPORT_ONLY", default=False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
 
 LOGGING = {
     "version": 1,

@@ -4,6 +4,9 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# Links in emails are built from SITE_URL only (never the request's Host): the test client's host, so a test
+# can follow them. Browser tests point it at their live server (e2e/conftest.py).
+os.environ.setdefault("SITE_URL", "http://testserver")
 
 from sysmo.settings import *  # noqa: E402,F403
 

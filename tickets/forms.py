@@ -80,15 +80,35 @@ class AttachmentsForm(forms.Form):
         return cleaned
 
     def keep_files_for_next_try(self):
-        """The form came back with an error: keep the accepted files and drop the ones unticked."""
+        """The form came back with an error: keep the accepted files and drop the ones unticked.
+
+        With the storage down the new files cannot be kept: the form says so (its text stays) and they must be
+        chosen again.
+        """
         kept = self.kept_pending() if self.is_bound else []
         uploads.discard([pending for pending in self.pending if pending not in kept])
-        kept += uploads.keep(self.user, self.submission_key, self.accepted_files)
+        try:
+            if not getattr(self, "said_storage_down", False):  # failed once already: do not wait for it again
+                kept += uploads.keep(self.user, self.submission_key, self.accepted_files)
+        except uploads.StorageUnavailable:
+            self.storage_unavailable()
         self.pending = kept
         self.accepted_files = []
 
+    def storage_unavailable(self):
+        """The attachments could not be stored: say so next to them, once; nothing was sent."""
+        if not getattr(self, "said_storage_down", False):
+            self.said_storage_down = True
+            self.add_error("files", STORAGE_DOWN)
+
     def attachment_kwargs(self):
         return {"files": self.accepted_files, "pending": self.kept_pending()}
+
+
+STORAGE_DOWN = _(
+    "No pudimos guardar los adjuntos: el almacenamiento de archivos no responde. No se envió nada y tu texto "
+    "sigue acá. Probá de nuevo en unos minutos (volvé a elegir los archivos), o quitalos para enviarlo ahora."
+)
 
 
 class TopicSelect(forms.Select):

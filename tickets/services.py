@@ -115,7 +115,7 @@ def _storing_files():
         yield stored
     except BaseException:
         for file in stored:
-            file.storage.delete(file.name)
+            uploads.delete_stored(file.storage, file.name)
         raise
 
 
@@ -127,8 +127,7 @@ def _attach(stored, ticket, intervention, by, files, pending, at):
             ticket=ticket, intervention=intervention, original_name=checked.name, size=checked.size,
             content_type=checked.content_type, uploaded_by=by, created_at=at,
         )
-        checked.upload.seek(0)
-        attachment.file.save(checked.name, checked.upload, save=False)
+        uploads.save_file(attachment.file, checked.name, checked.upload)  # StorageUnavailable
         stored.append(attachment.file)
         attachment.save()
         attachments.append(attachment)

@@ -10,14 +10,17 @@ Django's multipart parser would change the name before that (`NamesAsSentParser`
 request is parsed by ours (`FileNamesAsSentMiddleware`, in settings.MIDDLEWARE).
 """
 
+import logging
 import re
 import unicodedata
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
 import filetype
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -28,6 +31,8 @@ from django.utils.datastructures import ImmutableList
 from django.utils.translation import gettext as _
 
 from tickets.models import Attachment, PendingUpload
+
+log = logging.getLogger(__name__)
 
 # Extension -> the content types its content may sniff as. The first is the one we store.
 SNIFFED_TYPES = {
@@ -242,6 +247,47 @@ def check(upload):
     return CheckedFile(upload=upload, name=name, content_type=content_type, size=size)
 
 
+# --- The storage of attachments (disk or S3, settings.STORAGES["private"]) -----------------------------
+
+# What a storage raises when it cannot do its job: the disk (full, permissions), an S3 server that does not
+# answer, times out, refuses the credentials or answers 5xx. A missing file is not one of them (404).
+STORAGE_ERRORS = (OSError, BotoCoreError, ClientError)
+
+
+class StorageUnavailable(Exception):
+    """The attachment storage failed; nothing was written (the caller's transaction rolls back)."""
+
+
+@contextmanager
+def using_storage(what):
+    """Turn a failure of the attachment storage inside the block into StorageUnavailable (logged with `what`).
+
+    FileNotFoundError (a file that is not there) passes unchanged. Views catch StorageUnavailable and say so.
+    """
+    try:
+        yield
+    except FileNotFoundError:
+        raise
+    except STORAGE_ERRORS as error:
+        log.warning("Attachment storage failed while %s: %r", what, error)
+        raise StorageUnavailable(what) from error
+
+
+def delete_stored(storage, name):
+    """Delete one stored file; a storage failure is logged, not raised (the file stays, unreferenced)."""
+    try:
+        storage.delete(name)
+    except STORAGE_ERRORS as error:
+        log.warning("Could not delete stored file %s: %r", name, error)
+
+
+def save_file(field_file, name, content):
+    """Write `content` to storage as the file of `field_file` (not saving its row); StorageUnavailable."""
+    content.seek(0)
+    with using_storage(f"saving {name!r}"):
+        field_file.save(name, content, save=False)
+
+
 # --- Files kept while their form comes back with an error ----------------------------------------
 
 
@@ -260,8 +306,15 @@ def keep(user, form_key, checked_files):
             owner=user, form_key=form_key, original_name=checked.name, size=checked.size,
             content_type=checked.content_type,
         )
-        checked.upload.seek(0)
-        pending.file.save(checked.name, checked.upload, save=True)
+        try:
+            save_file(pending.file, checked.name, checked.upload)
+            pending.save()
+        except BaseException:
+            for earlier in [*kept, pending]:  # all or nothing: a half-kept set of files would confuse the form
+                if earlier.file.name:
+                    delete_stored(earlier.file.storage, earlier.file.name)
+            PendingUpload.objects.filter(pk__in=[earlier.pk for earlier in kept]).delete()
+            raise
         kept.append(pending)
     return kept
 
@@ -293,7 +346,7 @@ def delete_unreferenced_files(names):
     storage = PendingUpload._meta.get_field("file").storage
     for name in names:
         if name not in referenced:
-            storage.delete(name)
+            delete_stored(storage, name)
 
 
 def claim(pending, owner):

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tickets import pagination, permissions, recipients, search, selectors, services
+from tickets import pagination, permissions, recipients, search, selectors, services, uploads
 from tickets.filters import TicketFilter
 from tickets.forms import AssignForm, CloseForm, PriorityForm, ReplyForm, ResolveForm, TicketForm, TopicForm
 from tickets.links import InboxLinks
@@ -71,6 +71,8 @@ def create(request):
                 ticket, created = services.create(by=request.user, **form.service_kwargs())
             except services.Refused as refusal:
                 form.add_error("topic", str(refusal))
+            except uploads.StorageUnavailable:
+                form.storage_unavailable()
             else:
                 form.forget_unticked_files()
                 if created:
@@ -80,11 +82,12 @@ def create(request):
                 return redirect(ticket)
         form.keep_files_for_next_try()
     context = {"form": form, **_upload_limits()}
+    status = 503 if getattr(form, "said_storage_down", False) else 200
     if form.on_behalf:
         looked_for = request.GET.get("cliente", "").strip()[:100]
         context.update(requester=form.requester, looked_for=looked_for,
                        matches=selectors.requesters_matching(looked_for))
-    return render(request, "tickets/create.html", context)
+    return render(request, "tickets/create.html", context, status=status)
 
 
 def _chosen_requester(request):
@@ -164,6 +167,10 @@ def reply(request, number):
         outcome = write(ticket, by=request.user, **form.service_kwargs())
     except services.NotFound:
         raise Http404 from None
+    except uploads.StorageUnavailable:
+        form.storage_unavailable()
+        form.keep_files_for_next_try()
+        return _render_detail(request, ticket, form, status=503)
     form.forget_unticked_files()
     messages.success(request, _reply_done(outcome))
     return redirect(ticket)
@@ -294,10 +301,17 @@ def download(request, number, attachment_id):
     attachment = selectors.attachment_for(request.user, ticket, attachment_id)
     if attachment is None or not permissions.can_download(request.user, attachment, ticket):
         raise Http404
+    # Streamed through this view (not a signed link to the bucket): every byte passes the check above, a link
+    # cannot be forwarded, and the storage need not be reachable from the internet.
     try:
-        stored = attachment.file.open("rb")
-    except (FileNotFoundError, OSError):
+        with uploads.using_storage(f"reading {attachment.file.name!r}"):
+            stored = attachment.file.open("rb")
+    except FileNotFoundError:
         raise Http404 from None
+    except uploads.StorageUnavailable:
+        messages.error(request, _("No pudimos traer «%(name)s»: el almacenamiento de archivos no responde. Probá de "
+                                  "nuevo en unos minutos.") % {"name": attachment.original_name})
+        return redirect(ticket)
     response = FileResponse(stored, as_attachment=True, filename=attachment.original_name,
                             content_type=attachment.content_type)
     response["X-Content-Type-Options"] = "nosniff"
