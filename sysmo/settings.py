@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "accounts",
     "topics",
     "tickets",
+    "sla",
     "reports",
 ]
 
