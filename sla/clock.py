@@ -54,11 +54,11 @@ def refreshed(ticket, now, *, paused_since=None, renotify=False, target=None, sc
             "sla_warn_at": add_business_minutes(start, warn + paused, schedule=schedule)}
 
 
-def first_response(ticket, now, *, schedule=None):
-    """The first public answer of staff, now: {first_response_at, first_response_minutes} (business
-    minutes from filing, without the paused ones)."""
+def first_response(ticket, now, by, *, schedule=None):
+    """The first public answer of staff, by `by` now: {first_response_at, first_response_by,
+    first_response_minutes} (business minutes from filing, without the paused ones)."""
     spent = business_minutes(ticket.created_at, now, schedule=schedule) - (ticket.sla_paused_minutes or 0)
-    return {"first_response_at": now, "first_response_minutes": max(0, spent)}
+    return {"first_response_at": now, "first_response_by": by, "first_response_minutes": max(0, spent)}
 
 
 def due_now(ticket, now):

@@ -101,6 +101,9 @@ class Ticket(models.Model):
     first_response_at = models.DateTimeField(_("primera respuesta"), null=True, blank=True)
     first_response_minutes = models.PositiveIntegerField(_("primera respuesta (minutos hábiles)"), null=True,
                                                          blank=True)
+    first_response_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("primera respuesta de"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+", db_index=False)  # only read grouped, in reports
     first_response_due_at = models.DateTimeField(_("vence la primera respuesta"), null=True, blank=True)
     resolution_due_at = models.DateTimeField(_("vence la resolución"), null=True, blank=True)
     sla_due_at = models.DateTimeField(_("vence"), null=True, blank=True)
@@ -150,6 +153,8 @@ class Ticket(models.Model):
                          condition=Q(sla_warn_at__isnull=False, sla_notified__lt=2) & ~Q(state="closed")),
             # The trays' «vence» order.
             models.Index(fields=["sla_due_at", "number"], name="ticket_order_sla_due_idx"),
+            # Reports: first responses given in a period (issue 15).
+            models.Index(fields=["first_response_at"], name="ticket_report_first_resp_idx"),
         ]
         constraints = [
             models.CheckConstraint(

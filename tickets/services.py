@@ -252,7 +252,7 @@ def _write(ticket, *, by, body, files, pending, internal, wait=False):
         paused_since = ticket.closed_at if reopened else (None if internal else ticket.waiting_since)
         first = moves.answers_first(ticket, by, internal=internal)
         if first:
-            fields.update(clock.first_response(ticket, now))
+            fields.update(clock.first_response(ticket, now, by))
         if wait:
             _event(ticket, by, EventKind.WAITING, now)
             fields.update(waiting_since=now, waiting_reminded_at=None)
@@ -379,7 +379,7 @@ def _close(move, ticket, *, by, message):
                                                        created_at=now)
             search.refresh([ticket.number])
             if moves.answers_first(ticket, by, internal=False):
-                fields.update(clock.first_response(ticket, now))
+                fields.update(clock.first_response(ticket, now, by))
         _event(ticket, by, EventKind.CLOSED, now, before=ticket.state, after=State.CLOSED)
         _touch(ticket, now, **_with_sla(ticket, now, {**fields, "state": State.CLOSED, "closed_at": now,
                                                       "closed_by": by}, paused_since=ticket.waiting_since),

@@ -97,6 +97,7 @@ def test_filed_on_friday_evening_before_a_holiday_monday(world, clock):
     services.reply(ticket, by=world["assignee"], body="Ya la reenviamos.")
     ticket = fresh(ticket)
     assert (ticket.first_response_at, ticket.first_response_minutes) == (at("2026-06-16 10:45"), 30 + 105)
+    assert ticket.first_response_by == world["assignee"]
     assert ticket.sla_due_at == ticket.resolution_due_at == at("2026-06-17 15:30")
     assert ticket.sla_warn_at == at("2026-06-17 12:18")  # 768 minutes: 30 Fri, 540 Tue, 198 Wed
     assert ticket.sla_notified == 0  # the resolution's own warning and breach are still to come
