@@ -32,7 +32,7 @@ def test_an_sla_is_set_breached_warned_and_reported(page, log_in):
     page.goto("/horario/", timeout=60_000)  # the first page of a cold server, on a busy machine
     expect(page.get_by_role("heading", name="Horario de atención")).to_be_visible()
     open_menu(page)
-    expect(page.get_by_role("link", name="Horario y SLA")).to_have_attribute("aria-current", "page")
+    expect(page.get_by_role("link", name="SLA", exact=True)).to_have_attribute("aria-current", "page")
     if page.locator("button.navbar-toggler").is_visible():
         page.locator("button.navbar-toggler").click()
     page.get_by_label("Sábado", exact=True).check()
