@@ -32,7 +32,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from reports import metrics, tables
+from reports import metrics, service_quality, tables
 
 # OWASP's list for CSV injection, the line feed, and the full-width forms some spreadsheets also accept.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -163,6 +163,8 @@ TABLES = {
     "cerradas-por-dia": closed_table,
     "por-operador": operators_table,
     "por-tematica": topics_table,
+    # Service quality (issue 15): first response and SLA compliance, with their figures.
+    **service_quality.TABLES,
 }
 
 

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "accounts",
     "topics",
     "tickets",
+    "sla",
     "reports",
     "csp",
     "sysmo",
@@ -210,6 +211,7 @@ CELERY_BEAT_SCHEDULE = {
     "inbound-fetch": {"task": "mail.tasks.fetch_inbound", "schedule": INBOUND_POLL_SECONDS},
     "pending-uploads-purge": {"task": "tickets.tasks.purge_pending_uploads", "schedule": 3600},
     "waiting-clock": {"task": "tickets.tasks.run_waiting_clock", "schedule": 900},
+    "sla-clock": {"task": "tickets.tasks.run_sla_clock", "schedule": 300},
     "submission-claims-purge": {"task": "accounts.tasks.purge_submission_claims", "schedule": 3600},
 }
 
@@ -310,6 +312,8 @@ PENDING_UPLOAD_MAX_AGE_HOURS = env.int("PENDING_UPLOAD_MAX_AGE_HOURS", default=2
 # «Esperando al cliente»: calendar days without an answer before one reminder, and before closing by itself.
 WAITING_REMINDER_DAYS = env.int("WAITING_REMINDER_DAYS", default=5)
 WAITING_CLOSE_DAYS = env.int("WAITING_CLOSE_DAYS", default=7)
+# The SLA warning goes when this share of the active target (business time) has passed (issue 15).
+SLA_WARNING_PERCENT = env.int("SLA_WARNING_PERCENT", default=80)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Uploaded attachments: never served directly, only through a view that checks who asks.

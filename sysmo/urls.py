@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("mail.urls")),
     path("", include("accounts.urls")),
     path("", include("topics.urls")),
+    path("", include("sla.urls")),
     path("", home, name="home"),
     path("", include("tickets.urls")),
 ]

@@ -51,6 +51,9 @@ ORDERINGS = {
     "estado": ("-state", "-last_activity_at", "-number"),  # Nuevo, En proceso, Cerrado
     "-estado": ("state", "last_activity_at", "number"),
     "prioridad": ("-priority", "-last_activity_at", "-number"),  # Urgente first
+    # The SLA deadline, soonest first: only open requests with a deadline (TicketFilter.keep), so no NULL
+    # reaches the pagination's cursors.
+    "vence": ("sla_due_at", "number"),
 }
 DEFAULT_ORDERING = "-actividad"
 ORDERING_CHOICES = [
@@ -63,7 +66,10 @@ ORDERING_CHOICES = [
     ("estado", _("Estado: nuevas primero")),
     ("-estado", _("Estado: cerradas primero")),
     ("prioridad", _("Prioridad: urgentes primero")),
+    ("vence", _("Vencimiento del SLA: las abiertas más próximas primero")),
 ]
+# The «SLA» filter (issue 15): past its deadline, or still in time; neither while it waits on the client.
+SLA_CHOICES = [("vencida", _("Vencidas")), ("en_plazo", _("En plazo"))]
 
 
 class DayFilter(django_filters.Filter):
@@ -134,6 +140,7 @@ class TicketFilter(django_filters.FilterSet):
                                         empty_label=_("Todos"))
     adjuntos = django_filters.BooleanFilter(label=_("Con adjuntos"), method="with_attachments",
                                             widget=forms.CheckboxInput)
+    vence = django_filters.ChoiceFilter(label=_("SLA"), choices=SLA_CHOICES, method="by_sla", empty_label=_("Todas"))
     orden = OrderingFilter(label=_("Ordenar por"), choices=ORDERING_CHOICES, method="keep")
 
     class Meta:
@@ -141,10 +148,10 @@ class TicketFilter(django_filters.FilterSet):
         fields = []
         form = TrayForm
 
-    STAFF_ONLY = ("asignada", "empresa", "solicitante", "canal", "prioridad")
+    STAFF_ONLY = ("asignada", "empresa", "solicitante", "canal", "prioridad", "vence")
     # What the "Más filtros" panel holds; the search box and the state are always in sight.
     ADVANCED = ("tematica", "asignada", "prioridad", "empresa", "solicitante", "canal", "creada_desde", "creada_hasta",
-                "cerrada_desde", "cerrada_hasta", "adjuntos")
+                "cerrada_desde", "cerrada_hasta", "adjuntos", "vence")
 
     def __init__(self, data=None, queryset=None, *, user, staff=(), **kwargs):
         """`staff`: the people a request may be assigned to (operators and administrators)."""
@@ -155,6 +162,8 @@ class TicketFilter(django_filters.FilterSet):
         else:
             for name in self.STAFF_ONLY:
                 del self.filters[name]
+            # The SLA is the desk's: a client neither sees nor orders by it.
+            self.filters["orden"].extra["choices"] = [choice for choice in ORDERING_CHOICES if choice[0] != "vence"]
         self._style_fields()
 
     def _style_fields(self):
@@ -218,6 +227,8 @@ class TicketFilter(django_filters.FilterSet):
             return Priority(int(value)).label
         if name == "adjuntos":
             return _("Sí")
+        if name == "vence":
+            return dict(SLA_CHOICES)[value]
         if isinstance(value, date):
             return value.strftime(DATE_FORMAT)
         return str(value)
@@ -230,7 +241,7 @@ class TicketFilter(django_filters.FilterSet):
         if "asignada" in fields:
             field = fields["asignada"]
             options["asignada"] = [("", field.empty_label), (field.null_value, field.null_label), *lists["asignada"]]
-        for name in ("canal", "prioridad"):
+        for name in ("canal", "prioridad", "vence"):
             if name in fields:
                 options[name] = list(fields[name].choices)
         return options
@@ -302,8 +313,16 @@ class TicketFilter(django_filters.FilterSet):
             files = files.for_clients()
         return queryset.filter(Exists(files))
 
+    def by_sla(self, queryset, name, value):
+        running = queryset.filter(sla_due_at__isnull=False, waiting_since__isnull=True).exclude(state=State.CLOSED)
+        now = timezone.now()
+        return running.filter(sla_due_at__lte=now) if value == "vencida" else running.filter(sla_due_at__gt=now)
+
     def keep(self, queryset, name, value):
-        return queryset  # the ordering is applied by the pagination, which needs to know it
+        # The ordering itself is applied by the pagination, which needs to know it.
+        if value == "vence":
+            return queryset.filter(sla_due_at__isnull=False).exclude(state=State.CLOSED)
+        return queryset
 
 
 def ordering_for(key, user):

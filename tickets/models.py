@@ -96,6 +96,20 @@ class Ticket(models.Model):
     # client's next message (tickets.moves). The reminder and the automatic close count from it.
     waiting_since = models.DateTimeField(_("esperando al cliente desde"), null=True, blank=True)
     waiting_reminded_at = models.DateTimeField(_("recordatorio enviado"), null=True, blank=True)
+    # Service quality (issue 15, sla.clock): the first public answer of staff, and the SLA due times of the
+    # request's topic and priority in business time, the clock stopped while it waits on the client or is closed.
+    first_response_at = models.DateTimeField(_("primera respuesta"), null=True, blank=True)
+    first_response_minutes = models.PositiveIntegerField(_("primera respuesta (minutos hábiles)"), null=True,
+                                                         blank=True)
+    first_response_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("primera respuesta de"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+", db_index=False)  # only read grouped, in reports
+    first_response_due_at = models.DateTimeField(_("vence la primera respuesta"), null=True, blank=True)
+    resolution_due_at = models.DateTimeField(_("vence la resolución"), null=True, blank=True)
+    sla_due_at = models.DateTimeField(_("vence"), null=True, blank=True)
+    sla_warn_at = models.DateTimeField(_("aviso de vencimiento"), null=True, blank=True)
+    sla_notified = models.PositiveSmallIntegerField(_("avisos de SLA enviados"), default=0)
+    sla_paused_minutes = models.PositiveIntegerField(_("minutos hábiles en pausa"), default=0)
     # The key of the form that filed it: a form sent twice (double click, a retried POST) files one request.
     submission_key = models.UUIDField(_("clave del formulario"), null=True, blank=True, editable=False)
 
@@ -134,6 +148,13 @@ class Ticket(models.Model):
             # The beat task: requests waiting on the client, oldest first (few rows: a partial index).
             models.Index(fields=["waiting_since"], name="ticket_waiting_idx",
                          condition=Q(waiting_since__isnull=False)),
+            # The SLA beat task: open requests whose warning or breach is still to be sent (few rows).
+            models.Index(fields=["sla_warn_at"], name="ticket_sla_clock_idx",
+                         condition=Q(sla_warn_at__isnull=False, sla_notified__lt=2) & ~Q(state="closed")),
+            # The trays' «vence» order.
+            models.Index(fields=["sla_due_at", "number"], name="ticket_order_sla_due_idx"),
+            # Reports: first responses given in a period (issue 15).
+            models.Index(fields=["first_response_at"], name="ticket_report_first_resp_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -317,10 +338,12 @@ class EventKind(models.TextChoices):
     REMINDED = "reminded", _("Recordatorio al cliente")
     AUTO_CLOSED = "auto_closed", _("Cerrada sin respuesta del cliente")
     PRIORITY_CHANGED = "priority_changed", _("Cambio de prioridad")
+    SLA_WARNING = "sla_warning", _("Aviso: el SLA está por vencer")
+    SLA_BREACHED = "sla_breached", _("SLA vencido")
 
 
 # What only staff see in a request's history (the desk's own bookkeeping).
-STAFF_ONLY_EVENTS = frozenset({EventKind.PRIORITY_CHANGED})
+STAFF_ONLY_EVENTS = frozenset({EventKind.PRIORITY_CHANGED, EventKind.SLA_WARNING, EventKind.SLA_BREACHED})
 
 
 class Event(models.Model):

@@ -33,6 +33,9 @@ class Move(models.TextChoices):
     AUTO_CLOSE = "auto_close", _("Cerrar sin respuesta")  # WAITING_CLOSE_DAYS without an answer (beat task)
     # The assignee lost access to the request (deactivated, no longer an operator, off the topic).
     RELEASE = "release", _("Devolver a Nuevo")
+    # The SLA clock (beat task, issue 15): 80 % of the active target passed, and the target passed.
+    SLA_WARNING = "sla_warning", _("Avisar que el SLA está por vencer")
+    SLA_BREACH = "sla_breach", _("Avisar que venció el SLA")
 
 
 class Actor(models.TextChoices):
@@ -73,6 +76,8 @@ RULES = {
     Move.SET_PRIORITY: Rule(OPEN_STATES, None, "works_on", _("Una solicitud cerrada no cambia de prioridad.")),
     Move.REMIND: Rule(frozenset({State.IN_PROGRESS}), None, "system"),
     Move.AUTO_CLOSE: Rule(frozenset({State.IN_PROGRESS}), State.CLOSED, "system"),
+    Move.SLA_WARNING: Rule(OPEN_STATES, None, "system"),
+    Move.SLA_BREACH: Rule(OPEN_STATES, None, "system"),
 }
 
 
@@ -100,6 +105,13 @@ def reply_takes(ticket, by, *, internal):
     """Staff answering a Nuevo request publicly take it, so it does not stay unowned (issue 11, kind 6)."""
     return (not internal and ticket.state == State.NEW and not ticket.assignee_id
             and by.pk != ticket.requester_id and by.is_operator)
+
+
+def answers_first(ticket, by, *, internal):
+    """The first public message of staff on the request: its first response (issue 15, reports and SLA).
+    The requester's own messages never count, whatever their role."""
+    return (not internal and ticket.first_response_at is None and by.pk != ticket.requester_id
+            and by.is_operator)
 
 
 def close_takes(ticket):

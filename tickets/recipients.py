@@ -80,6 +80,14 @@ TABLE = {
     (Move.REMIND, Actor.SYSTEM): Line((Told(Audience.REQUESTER, "ticket_reminder"),)),
     (Move.AUTO_CLOSE, Actor.SYSTEM): Line(
         (Told(Audience.REQUESTER, "ticket_changed"), Told(Audience.ASSIGNEE, "ticket_changed"))),
+    # The SLA clock tells whoever must act: the assignee, or while nobody holds it the topic's operators
+    # (else the administrators). Never the client.
+    (Move.SLA_WARNING, Actor.SYSTEM): Line(
+        (Told(Audience.ASSIGNEE, "ticket_sla"), Told(Audience.UNASSIGNED_TOPIC_OPERATORS, "ticket_sla")),
+        someone_must_act=True),
+    (Move.SLA_BREACH, Actor.SYSTEM): Line(
+        (Told(Audience.ASSIGNEE, "ticket_sla"), Told(Audience.UNASSIGNED_TOPIC_OPERATORS, "ticket_sla")),
+        someone_must_act=True),
     (Move.RELEASE, Actor.STAFF): Line(
         (Told(Audience.TOPIC_OPERATORS, "ticket_changed"),), someone_must_act=True),
 }

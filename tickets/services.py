@@ -14,9 +14,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sla import clock
 from tickets import moves, notifications, permissions, recipients, search, tray_counts, uploads
 from tickets.models import Attachment, Channel, Event, EventKind, Intervention, Priority, State, Ticket
 from tickets.moves import Move, Outcome
@@ -85,6 +87,14 @@ def _recount(before, ticket):
 
 
 NOT_WAITING = {"waiting_since": None, "waiting_reminded_at": None}
+
+
+def _with_sla(ticket, now, fields, *, paused_since=None, renotify=False):
+    """`fields` plus the SLA due times that follow from them (sla.clock), worked out on the changed request.
+    `paused_since`: a wait on the client or a close that ends now (its business minutes stop counting)."""
+    for name, value in fields.items():
+        setattr(ticket, name, value)
+    return {**fields, **clock.refreshed(ticket, now, paused_since=paused_since, renotify=renotify)}
 
 
 def _name(user):
@@ -181,6 +191,7 @@ def create(*, by, topic, subject, description, files=(), pending=(), submission_
                 public_activity_at=now, submission_key=submission_key, channel=channel,
             )
             _event(ticket, by, EventKind.CREATED, now, after="" if requester.pk == by.pk else _name(requester))
+            Ticket.objects.filter(pk=ticket.pk).update(**_with_sla(ticket, now, {}))
             tray_counts.moved(None, place_of(ticket))
             search.refresh([ticket.number])
             attachments = _attach(stored, ticket, None, by, files, pending, now)
@@ -235,11 +246,19 @@ def _write(ticket, *, by, body, files, pending, internal, wait=False):
         elif taken:
             _event(ticket, by, EventKind.TAKEN, now, after=_name(by))
             fields = {"state": State.IN_PROGRESS, "assignee": by, "taken_at": now}
+        # The SLA clock: a pause ends (the request was closed, or waited on the client); the first answer
+        # of staff is stamped and moves the deadline to the resolution.
+        paused_since = ticket.closed_at if reopened else (None if internal else ticket.waiting_since)
+        first = moves.answers_first(ticket, by, internal=internal)
+        if first:
+            fields.update(clock.first_response(ticket, now, by))
         if wait:
             _event(ticket, by, EventKind.WAITING, now)
             fields.update(waiting_since=now, waiting_reminded_at=None)
         elif moves.reply_clears_waiting(ticket, by, internal=internal):
             fields.update(NOT_WAITING)
+        if paused_since or first:
+            fields = _with_sla(ticket, now, fields, paused_since=paused_since, renotify=first)
         _touch(ticket, now, public=not internal, **fields)
         _recount(before, ticket)
         search.refresh([ticket.number])
@@ -320,7 +339,7 @@ def change_topic(ticket, *, by, topic):
         now = timezone.now()
         old_topic, place = ticket.topic, place_of(ticket)
         _event(ticket, by, EventKind.TOPIC_CHANGED, now, before=old_topic.name, after=topic.name)
-        _touch(ticket, now, topic=topic)
+        _touch(ticket, now, **_with_sla(ticket, now, {"topic": topic}, renotify=True))
         former = ticket.assignee if ticket.assignee_id else None
         if former is not None and not permissions.may_hold(former, ticket):
             _event(ticket, by, EventKind.RELEASED, now, before=_name(former), after=State.NEW)
@@ -353,12 +372,17 @@ def _close(move, ticket, *, by, message):
         if taken:
             _event(ticket, by, EventKind.TAKEN, now, after=_name(by))
             _touch(ticket, now, assignee=by, taken_at=now)
+        fields = {}
         if message.strip():
             intervention = Intervention.objects.create(ticket=ticket, author=by, body=message, internal=False,
                                                        created_at=now)
             search.refresh([ticket.number])
+            if moves.answers_first(ticket, by, internal=False):
+                fields.update(clock.first_response(ticket, now, by))
         _event(ticket, by, EventKind.CLOSED, now, before=ticket.state, after=State.CLOSED)
-        _touch(ticket, now, state=State.CLOSED, closed_at=now, closed_by=by, **NOT_WAITING)
+        _touch(ticket, now, **_with_sla(ticket, now, {**fields, "state": State.CLOSED, "closed_at": now,
+                                                      "closed_by": by}, paused_since=ticket.waiting_since),
+               **NOT_WAITING)
         _recount(place, ticket)
         told = _tell(move, ticket, by, message=message)
     return Outcome(ticket, intervention=intervention, taken=taken, recipients=told)
@@ -377,7 +401,8 @@ def set_priority(ticket, *, by, priority):
         now = timezone.now()
         _event(ticket, by, EventKind.PRIORITY_CHANGED, now, before=Priority(ticket.priority).label,
                after=priority.label)
-        _touch(ticket, now, public=False, priority=priority)  # the desk's order: the client does not see it
+        # The desk's order: the client does not see it.
+        _touch(ticket, now, public=False, **_with_sla(ticket, now, {"priority": priority}, renotify=True))
         told = _tell(Move.SET_PRIORITY, ticket, by, priority=priority)
     return Outcome(ticket, recipients=told)
 
@@ -391,7 +416,7 @@ def reopen(ticket, *, by):
         now, place = timezone.now(), place_of(ticket)
         fields = _reopened_fields(ticket)
         _event(ticket, by, EventKind.REOPENED, now, before=State.CLOSED, after=fields["state"])
-        _touch(ticket, now, **fields)
+        _touch(ticket, now, **_with_sla(ticket, now, fields, paused_since=ticket.closed_at))
         _recount(place, ticket)
         told = _tell(Move.REOPEN, ticket, by)
     return Outcome(ticket, reopened=True, recipients=told)
@@ -437,7 +462,8 @@ def hand_off_stranded(user, *, by, reassign_to=None):
 def _release(ticket, *, by, now):
     former, place = ticket.assignee, place_of(ticket)
     _event(ticket, by, EventKind.RELEASED, now, before=_name(former), after=State.NEW)
-    _touch(ticket, now, state=State.NEW, assignee=None, taken_at=None, **NOT_WAITING)
+    _touch(ticket, now, **_with_sla(ticket, now, {"state": State.NEW, "assignee": None, "taken_at": None},
+                                    paused_since=ticket.waiting_since), **NOT_WAITING)
     _recount(place, ticket)
     _tell(Move.RELEASE, ticket, by, former_assignee=former)
 
@@ -477,12 +503,51 @@ def _remind(ticket, now):
 
 
 def _auto_close(ticket, now):
+    sla = clock.refreshed(ticket, now, paused_since=ticket.waiting_since)  # the wait does not count
     won = Ticket.objects.filter(pk=ticket.pk, state=State.IN_PROGRESS, waiting_since=ticket.waiting_since).update(
         state=State.CLOSED, closed_at=now, closed_by=None, last_activity_at=now, public_activity_at=now,
-        **NOT_WAITING)
+        **NOT_WAITING, **sla)
     if won:
         _event(ticket, None, EventKind.AUTO_CLOSED, now, before=State.IN_PROGRESS, after=State.CLOSED)
         tray_counts.moved(place_of(ticket), Place(ticket.topic_id, State.CLOSED, ticket.assignee_id))
         ticket.refresh_from_db()
         _tell(Move.AUTO_CLOSE, ticket, None, days=settings.WAITING_CLOSE_DAYS)
+    return bool(won)
+
+
+# --- The SLA clock ----------------------------------------------------------------------------------------
+
+
+def run_sla_clock(*, now=None, batch=500):
+    """Tell the assignee (or, while nobody holds it, the topic's operators) once when 80 % of a request's
+    active SLA target has passed and once when it breached (sla.clock; issue 15). Nothing for a request that
+    waits on the client or is closed. Run by a Celery beat task; safe on several workers at once: each notice
+    is claimed by a conditional update on the level already sent. Returns (warned, breached).
+    """
+    now = now or timezone.now()
+    due = (Ticket.objects.filter(Q(sla_notified=clock.NOTHING_SENT, sla_warn_at__lte=now)
+                                 | Q(sla_notified=clock.WARNED, sla_due_at__lte=now),
+                                 waiting_since__isnull=True, sla_warn_at__isnull=False)
+           .exclude(state=State.CLOSED).order_by("sla_warn_at").values_list("number", flat=True)[:batch])
+    warned = breached = 0
+    for number in list(due):
+        with transaction.atomic():
+            ticket = Ticket.objects.filter(pk=number).first()
+            what = ticket and clock.due_now(ticket, now)
+            if what and _sla_notice(ticket, now, breach=what == "breach"):
+                breached, warned = (breached + 1, warned) if what == "breach" else (breached, warned + 1)
+    return warned, breached
+
+
+def _sla_notice(ticket, now, *, breach):
+    level = clock.BREACHED if breach else clock.WARNED
+    won = (Ticket.objects.filter(pk=ticket.pk, sla_notified=ticket.sla_notified, sla_due_at=ticket.sla_due_at,
+                                 waiting_since__isnull=True).exclude(state=State.CLOSED)
+           .update(sla_notified=level))
+    if won:
+        kind = EventKind.SLA_BREACHED if breach else EventKind.SLA_WARNING
+        target = _("primera respuesta") if ticket.first_response_at is None else _("resolución")
+        _event(ticket, None, kind, now, after=target)
+        _tell(Move.SLA_BREACH if breach else Move.SLA_WARNING, ticket, None, breach=breach,
+              due_at=ticket.sla_due_at, target=target)
     return bool(won)

@@ -14,6 +14,15 @@ def run_waiting_clock():
 
 
 @shared_task(ignore_result=True)
+def run_sla_clock():
+    """Warn the assignee (or the topic's operators) once at 80 % of a request's SLA and once at the breach
+    (tickets.services.run_sla_clock)."""
+    from tickets import services
+
+    return services.run_sla_clock()
+
+
+@shared_task(ignore_result=True)
 def purge_pending_uploads():
     """Forget the files of forms abandoned after an error (older than PENDING_UPLOAD_MAX_AGE_HOURS)."""
     return uploads.purge_expired()

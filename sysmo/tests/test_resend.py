@@ -124,6 +124,12 @@ def _verified_requester(world):
     verified(world["requester"])
 
 
+def _closed_day(world):
+    from sla.models import ClosedDay
+
+    world.closed_day = ClosedDay.objects.create(date="2099-06-16", name="Puente")
+
+
 def _ticket(world):
     return [world.ticket.number]
 
@@ -194,6 +200,15 @@ WRITES = {
     "deactivate a topic": Write("topics:deactivate", "administrator", args=lambda w: [w.other_topic.pk]),
     "reactivate a topic": Write("topics:reactivate", "administrator", args=lambda w: [w.other_topic.pk],
                                 setup=_deactivate_other_topic),
+    # Administrators: working hours and SLA (issue 15)
+    "set the working hours": Write("sla:schedule", "administrator", data=lambda w: {
+        "open_0": "on", "opens_0": "10:00", "closes_0": "17:00"}),
+    "add a closed day": Write("sla:closed_day_add", "administrator",
+                              data=lambda w: {"date": "2099-06-16", "name": "Puente"}),
+    "remove a closed day": Write("sla:closed_day_remove", "administrator", args=lambda w: [w.closed_day.pk],
+                                 setup=_closed_day),
+    "set the SLA targets": Write("sla:targets", "administrator", data=lambda w: {
+        f"first_{w.topic.pk}_4": "1", f"resolution_{w.topic.pk}_4": "4"}),
     # Administrators: email
     "retry a failed email": Write("mail:outbox_retry", "administrator", args=lambda w: [w.failed.pk],
                                   setup=_failed_email),
@@ -205,7 +220,7 @@ READ_ONLY = {
     "mail:inbound_detail", "accounts:user_list",
     "accounts:user_detail", "topics:list", "reports:page", "reports:export",
 }
-OUR_NAMESPACES = {"mail", "accounts", "topics", "tickets", "reports"}
+OUR_NAMESPACES = {"mail", "accounts", "topics", "tickets", "reports", "sla"}
 # Writes by anonymous visitors holding a one-time link: the middleware ignores anonymous POSTs, and the link
 # itself works once (accounts/tests/test_invitations.py sends it twice).
 ONCE_BY_LINK = {"accounts:accept_invitation"}
@@ -232,7 +247,7 @@ def test_every_url_of_our_apps_is_a_walked_write_or_read_only():
 def database_state():
     """Every row of our apps and allauth's addresses, except the guard's own table."""
     state = {}
-    for label in ("mail", "accounts", "topics", "tickets", "account"):
+    for label in ("mail", "accounts", "topics", "tickets", "sla", "account"):
         for model in apps.get_app_config(label).get_models(include_auto_created=True):
             if model.__name__ == "SubmissionClaim":
                 continue

@@ -58,6 +58,15 @@ def do(move, world, by):
         services.resolve(ticket, by=person, message="Ya anda")
     elif move == "deactivate ana":
         account_services.deactivate(world["assignee"], by=person)
+    elif move in ("sla warning", "sla breach"):  # the beat task (sla.clock): due times set by hand
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        now = timezone.now()
+        Ticket.objects.filter(pk=ticket.pk).update(sla_warn_at=now - timedelta(hours=1),
+                                                   sla_due_at=now + timedelta(hours=1 if move == "sla warning" else -1))
+        services.run_sla_clock(now=now)
     else:
         raise ValueError(move)
 
@@ -95,6 +104,10 @@ CASES = [
     ("resolve", State.IN_PROGRESS, "requester", {"ana.asignada"}),
     ("resolve", State.NEW, "requester", {"ana.asignada", "olga"}),  # nobody holds it: the topic's operators
     ("deactivate ana", State.IN_PROGRESS, "administrator", {"olga"}),  # released: the topic is told
+    ("sla warning", State.IN_PROGRESS, "anonymous", {"ana.asignada"}),  # the system: never the client
+    ("sla warning", State.NEW, "anonymous", {"ana.asignada", "olga"}),  # nobody holds it: the topic
+    ("sla breach", State.IN_PROGRESS, "anonymous", {"ana.asignada"}),
+    ("sla breach", State.NEW, "anonymous", {"ana.asignada", "olga"}),
 ]
 
 

@@ -29,6 +29,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from accounts.models import STAFF_ROLES, Company, Role, User
+from sla.business_hours import business_minutes, current_schedule
 from tickets import search, tray_counts
 from tickets.demo_data import (
     DAY,
@@ -62,7 +63,8 @@ OPERATOR_EMAIL_DOMAIN = "mesa-de-ayuda.example"  # reserved TLD: generated peopl
 
 TICKET_FIELDS = ("number", "topic", "subject", "description", "requester", "company", "state", "assignee",
                  "created_at", "taken_at", "closed_at", "closed_by", "last_activity_at", "public_activity_at",
-                 "channel", "priority")
+                 "channel", "priority", "first_response_at", "first_response_by", "first_response_minutes",
+                 "sla_notified", "sla_paused_minutes")
 # How urgent requests are: most Normal, a few Urgente.
 PRIORITY_SHARES = ((2, 0.70), (3, 0.15), (1, 0.10), (4, 0.05))
 # How requests come in: most on the web, the rest filed by staff for clients who phoned, wrote or came in.
@@ -288,6 +290,7 @@ class RowBuilder:
         self.next_number = next_id(Ticket)
         self.next_intervention_id = next_id(Intervention)
         self.next_event_id = next_id(Event)
+        self.schedule = current_schedule()
         self.intervention_count = 0
         self.event_count = 0
 
@@ -303,11 +306,16 @@ class RowBuilder:
             requester_id, company_id = clients[int(rand() * rand() * client_count)]
             subject, description = request_text(desk)
             life = live(created, now, requester_id, desk)
+            # The first public answer of staff (issue 15): its time, and the business minutes it took.
+            first, first_by = next(((at, author_id) for at, author_id, internal, _body in life.interventions
+                                    if not internal and author_id != requester_id), (None, None))
             tickets.append((
                 number, desk.topic_id, subject, description, requester_id, company_id, life.state, life.assignee_id,
                 db_time(created), life.taken_at and db_time(life.taken_at), life.closed_at and db_time(life.closed_at),
                 life.closed_by_id, db_time(life.last_activity_at), db_time(life.public_activity_at),
                 pick_channel(rand()), pick_share(PRIORITY_SHARES, rand()),
+                first and db_time(first), first_by, first and business_minutes(datetime.fromtimestamp(created, UTC),
+                                           datetime.fromtimestamp(first, UTC), schedule=self.schedule), 0, 0,
             ))
             for at, author_id, internal, body in life.interventions:
                 interventions.append((intervention_id, number, author_id, body, internal, db_time(at)))

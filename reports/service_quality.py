@@ -1,0 +1,261 @@
+"""Service quality in the reports (issue 15): first response time and SLA compliance.
+
+A request counts in a period's first responses when its first public answer of staff (Ticket.first_response_at,
+stamped by tickets.services) falls in it: business minutes (Ticket.first_response_minutes, the organisation's
+hours, sla.business_hours) and calendar time from filing. SLA compliance: of the first responses given in the
+period to requests with a target, the share given by their due time; of the requests closed in the period
+with a target, the share closed by their resolution due time. Each figure comes with the comparison period's.
+"""
+
+from dataclasses import dataclass
+from statistics import median
+
+from django.db import connection
+from django.db.models import Avg, Case, Count, DurationField, F, FloatField, IntegerField, Q, Value, When
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import User
+from reports import metrics
+from reports.tables import DOWN, UP, Figure, figure
+from tickets.models import Priority
+from topics.models import Topic
+
+
+def answered_in(tickets, period):
+    return tickets.filter(first_response_at__gte=period.start, first_response_at__lt=period.end)
+
+
+def calendar_wait():
+    """Filing → first response, as a duration."""
+    return metrics.Elapsed(F("first_response_at"), F("created_at"))
+
+
+@dataclass(frozen=True)
+class FirstResponse:
+    """Of one group (or all): how many first responses, business hours (float) and calendar time (timedelta)."""
+
+    key: object
+    name: str
+    answered: int
+    business_average: float | None
+    business_median: float | None
+    calendar_average: object
+    calendar_median: object
+
+
+def _hours(minutes):
+    return None if minutes is None else round(minutes / 60, 2)
+
+
+def first_responses(tickets, period, group=None):
+    """[FirstResponse] per `group` ("topic", "first_response_by" or None for one row of all)."""
+    answered = answered_in(tickets, period)
+    keys = [group] if group else []
+    if connection.vendor == "postgresql":
+        rows = (answered.values(*keys).annotate(
+            answered=Count("*"), b_avg=Avg("first_response_minutes"),
+            b_med=metrics.Median("first_response_minutes", output_field=FloatField()),
+            c_avg=Avg(calendar_wait()), c_med=metrics.Median(calendar_wait(), output_field=DurationField()))
+            .values_list(*keys, "answered", "b_avg", "b_med", "c_avg", "c_med")) if keys else [
+            (*answered.aggregate(
+                answered=Count("*"), b_avg=Avg("first_response_minutes"),
+                b_med=metrics.Median("first_response_minutes", output_field=FloatField()),
+                c_avg=Avg(calendar_wait()),
+                c_med=metrics.Median(calendar_wait(), output_field=DurationField())).values(),)]
+        figures = [(row[0] if keys else None, *row[len(keys):]) for row in rows]
+    else:  # SQLite has no percentile: the medians from the values, grouped here
+        grouped = {}
+        for row in answered.annotate(wait=calendar_wait()).values_list(*keys, "first_response_minutes", "wait"):
+            grouped.setdefault(row[0] if keys else None, []).append(row[len(keys):])
+        figures = []
+        for key, values in grouped.items():
+            business = [value for value, _wait in values if value is not None]
+            waits = [wait for _value, wait in values]
+            figures.append((key, len(values), business and sum(business) / len(business),
+                            business and median(business), sum(waits, waits[0] * 0) / len(waits), median(waits)))
+        if not keys and not figures:
+            figures = [(None, 0, None, None, None, None)]
+    names = _names(group, [row[0] for row in figures])
+    result = [FirstResponse(key, names.get(key, ""), count, _hours(b_avg or None), _hours(b_med), c_avg, c_med)
+              for key, count, b_avg, b_med, c_avg, c_med in figures]
+    return sorted(result, key=lambda row: (-row.answered, row.name.lower()))
+
+
+def _names(group, keys):
+    keys = [key for key in keys if key is not None]
+    if group == "topic":
+        return dict(Topic.objects.filter(pk__in=keys).values_list("pk", "name"))
+    if group == "first_response_by":
+        return {pk: full_name or email for pk, full_name, email in
+                User.objects.filter(pk__in=keys).values_list("pk", "full_name", "email")}
+    return {}
+
+
+@dataclass(frozen=True)
+class Compliance:
+    topic_id: int
+    name: str
+    priority: int
+    answered: int
+    answered_on_time: float | None  # percent
+    resolved: int
+    resolved_on_time: float | None  # percent
+
+
+def _percent(part, whole):
+    return None if not whole else round(part * 100 / whole, 1)
+
+
+def compliance(tickets, period):
+    """[Compliance] per topic and priority: first responses and resolutions with a target, % on time."""
+    on_time = lambda condition: Count(Case(When(condition, then=Value(1)), output_field=IntegerField()))  # noqa: E731
+    answered = {
+        (topic, priority): (count, met) for topic, priority, count, met in
+        answered_in(tickets, period).filter(first_response_due_at__isnull=False).values("topic", "priority")
+        .annotate(count=Count("*"), met=on_time(Q(first_response_at__lte=F("first_response_due_at"))))
+        .values_list("topic", "priority", "count", "met")
+    }
+    resolved = {
+        (topic, priority): (count, met) for topic, priority, count, met in
+        metrics.closed_in(tickets, period).filter(resolution_due_at__isnull=False).values("topic", "priority")
+        .annotate(count=Count("*"), met=on_time(Q(closed_at__lte=F("resolution_due_at"))))
+        .values_list("topic", "priority", "count", "met")
+    }
+    keys = answered.keys() | resolved.keys()
+    names = dict(Topic.objects.filter(pk__in={topic for topic, _priority in keys}).values_list("pk", "name"))
+    rows = []
+    for topic, priority in keys:
+        a_count, a_met = answered.get((topic, priority), (0, 0))
+        r_count, r_met = resolved.get((topic, priority), (0, 0))
+        rows.append(Compliance(topic, names[topic], priority, a_count, _percent(a_met, a_count), r_count,
+                               _percent(r_met, r_count)))
+    return sorted(rows, key=lambda row: (row.name.lower(), -row.priority))
+
+
+# --- Rows with the comparison ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FirstResponseRow:
+    name: str
+    answered: Figure
+    business_average: Figure
+    business_median: Figure
+    calendar_average: Figure
+    calendar_median: Figure
+
+
+def first_response_rows(current, previous=None):
+    compared = previous is not None
+    before = {row.key: row for row in previous or []}
+    empty = lambda row: FirstResponse(row.key, row.name, 0, None, None, None, None)  # noqa: E731
+    pairs = [(row, before.pop(row.key, None) or empty(row)) for row in current]
+    pairs += [(empty(row), row) for row in before.values()]
+    return [FirstResponseRow(
+        now.name, figure(now.answered, other.answered, compared, UP),
+        figure(now.business_average, other.business_average, compared, DOWN),
+        figure(now.business_median, other.business_median, compared, DOWN),
+        figure(now.calendar_average, other.calendar_average, compared, DOWN),
+        figure(now.calendar_median, other.calendar_median, compared, DOWN),
+    ) for now, other in pairs]
+
+
+@dataclass(frozen=True)
+class ComplianceRow:
+    topic: str
+    priority: str
+    answered: Figure
+    answered_on_time: Figure
+    resolved: Figure
+    resolved_on_time: Figure
+
+
+def compliance_rows(current, previous=None):
+    compared = previous is not None
+    before = {(row.topic_id, row.priority): row for row in previous or []}
+    empty = lambda row: Compliance(row.topic_id, row.name, row.priority, 0, None, 0, None)  # noqa: E731
+    pairs = [(row, before.pop((row.topic_id, row.priority), None) or empty(row)) for row in current]
+    pairs += [(empty(row), row) for row in before.values()]
+    return [ComplianceRow(
+        now.name, str(Priority(now.priority).label), figure(now.answered, other.answered, compared),
+        figure(now.answered_on_time, other.answered_on_time, compared, UP),
+        figure(now.resolved, other.resolved, compared),
+        figure(now.resolved_on_time, other.resolved_on_time, compared, UP),
+    ) for now, other in pairs]
+
+
+@dataclass
+class Quality:
+    summary: FirstResponseRow
+    per_topic: list
+    per_operator: list
+    compliance: list
+
+
+def build(tickets, period, comparison=None):
+    """Every service-quality table of the reports page, for the period and optionally a comparison."""
+    def both(compute, rows):
+        return rows(compute(tickets, period), compute(tickets, comparison) if comparison else None)
+
+    return Quality(
+        summary=both(first_responses, first_response_rows)[0],
+        per_topic=both(lambda t, p: first_responses(t, p, "topic"), first_response_rows),
+        per_operator=both(lambda t, p: first_responses(t, p, "first_response_by"), first_response_rows),
+        compliance=both(compliance, compliance_rows),
+    )
+
+
+# --- Downloads (reports.exports.TABLES) -------------------------------------------------------------------
+
+
+def _first_response_table(title, first_header, group):
+    def table(tickets, period, comparison):
+        from reports.exports import Table, cells, figure_headers, hours
+
+        def compute(t, p):
+            return first_responses(t, p, group)
+
+        rows = first_response_rows(compute(tickets, period), compute(tickets, comparison) if comparison else None)
+        headers = [
+            str(first_header), *figure_headers(_("Primeras respuestas"), comparison),
+            *figure_headers(_("Promedio"), comparison, _("horas hábiles")),
+            *figure_headers(_("Mediana"), comparison, _("horas hábiles")),
+            *figure_headers(_("Promedio corrido"), comparison, _("horas")),
+            *figure_headers(_("Mediana corrida"), comparison, _("horas")),
+        ]
+        return Table(str(title), headers, [
+            [row.name or _("Total"), *cells(row.answered), *cells(row.business_average),
+             *cells(row.business_median), *cells(row.calendar_average, hours), *cells(row.calendar_median, hours)]
+            for row in rows])
+    return table
+
+
+first_response_table = _first_response_table(gettext_lazy("Primera respuesta"), gettext_lazy("Período"), None)
+first_response_per_topic_table = _first_response_table(gettext_lazy("Primera respuesta por temática"),
+                                                       gettext_lazy("Temática"), "topic")
+first_response_per_operator_table = _first_response_table(gettext_lazy("Primera respuesta por usuario"),
+                                                          gettext_lazy("Usuario"), "first_response_by")
+
+
+def compliance_table(tickets, period, comparison):
+    from reports.exports import Table, cells, figure_headers
+
+    rows = compliance_rows(compliance(tickets, period), compliance(tickets, comparison) if comparison else None)
+    headers = [
+        _("Temática"), _("Prioridad"), *figure_headers(_("Primeras respuestas con SLA"), comparison),
+        *figure_headers(_("Primera respuesta a tiempo"), comparison, "%"),
+        *figure_headers(_("Resueltas con SLA"), comparison),
+        *figure_headers(_("Resolución a tiempo"), comparison, "%"),
+    ]
+    return Table(_("Cumplimiento del SLA"), headers, [
+        [row.topic, row.priority, *cells(row.answered), *cells(row.answered_on_time), *cells(row.resolved),
+         *cells(row.resolved_on_time)] for row in rows])
+
+
+TABLES = {
+    "primera-respuesta": first_response_table,
+    "primera-respuesta-por-tematica": first_response_per_topic_table,
+    "primera-respuesta-por-usuario": first_response_per_operator_table,
+    "cumplimiento-sla": compliance_table,
+}
