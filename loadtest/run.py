@@ -33,8 +33,8 @@ import urllib3
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from accounts.tests.smtp import SMTPServer  # noqa: E402
 from conftest import RedisServer, S3Server, _answers, _free_port  # noqa: E402
+from mail.tests.smtp import SMTPServer  # noqa: E402
 from sysmo.tests.test_reverse_proxy import main_config, site_config  # noqa: E402
 
 urllib3.disable_warnings()

@@ -50,7 +50,7 @@ def _two_workers(now):
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_warn_and_breach_each_request_once(settings):
     assert connection.vendor == "postgresql", "DATABASE_URL says PostgreSQL but Django is not using it"
-    settings.EMAIL_BACKEND = "accounts.outbox.OutboxBackend"
+    settings.EMAIL_BACKEND = "mail.outbox.OutboxBackend"
     settings.OUTBOX_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     numbers, waiting = [], []
     for n in range(12):
