@@ -229,12 +229,32 @@ def create_invited_user(*, email, full_name, role, phone="", by):
     role = Role(role)
     if role not in STAFF_ROLES:
         raise ValidationError({"role": _("Solo se invita a operadores y administradores.")}, code="role")
+    return _invited_account(email=email, full_name=full_name, role=role, phone=phone, by=by)
+
+
+def can_create_client(actor):
+    """Staff filing a request for someone who phoned, wrote or came in may create them as a client."""
+    return bool(getattr(actor, "is_authenticated", False) and actor.is_active and actor.is_operator)
+
+
+@transaction.atomic
+def create_invited_client(*, email, full_name, company, phone="", by):
+    """A new client of `company` (a Company), created by staff filing a request on their behalf (issue 13):
+    the same account an invitation makes (no password, address unverified, INVITED line with role client),
+    so send_invitation gives them the link to choose a password, which also proves the address. Raises
+    PermissionDenied unless `by` is active staff, ValidationError({"email": …}) if the address is in use."""
+    _require(can_create_client(by))
+    return _invited_account(email=email, full_name=full_name, role=Role.CLIENT, phone=phone, by=by,
+                            company=company)
+
+
+def _invited_account(*, email, full_name, role, phone, by, company=None):
     email = User.objects.normalize_email(email.strip()).lower()
     _check_unused(email)
     try:
-        with transaction.atomic():  # a savepoint: another administrator may invite the same address now
+        with transaction.atomic():  # a savepoint: another person may invite the same address now
             invitee = User.objects.create_user(
-                email, password=None, full_name=full_name.strip(), phone=phone, role=role,
+                email, password=None, full_name=full_name.strip(), phone=phone, role=role, company=company,
                 language=getattr(by, "language", "") or settings.LANGUAGE_CODE, invited_at=timezone.now(),
             )
     except IntegrityError:
@@ -246,7 +266,8 @@ def create_invited_user(*, email, full_name, role, phone="", by):
 
 def send_invitation(invitee, *, by):
     """Queue the invitation email (templates/email/invitation_*) in the invitee's language: who invites them,
-    as what, to which topics, and the link, which works once and says when it expires."""
+    as what, to which topics (a client created while filing their request: that their account was made for
+    them), and the link, which works once and says when it expires."""
     expires_at = timezone.now() + timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
     # `topics` is the reverse side of topics.Topic.operators: accounts does not import topics.
     topics = list(invitee.topics.order_by("name").values_list("name", flat=True))

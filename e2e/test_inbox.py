@@ -51,8 +51,10 @@ def test_inbox_shows_each_state_with_colour_and_text(page, log_in):
     )
     log_in(admin)
     page.goto("/solicitudes/")
-
     rows = page.get_by_role("row").filter(has=page.get_by_role("link"))
+    expect(rows).to_have_count(2)  # open work first
+    page.goto("/solicitudes/?estado=todos")
+
     expect(rows).to_have_count(3)
     for ticket, state_label in ((new, "Nuevo"), (in_progress, "En proceso"), (closed, "Cerrado")):
         row = rows.filter(has_text=ticket.subject)

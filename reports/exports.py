@@ -142,18 +142,28 @@ def operators_table(tickets, period, comparison):
     )
 
 
-def topics_table(tickets, period, comparison):
-    previous = metrics.per_topic(tickets, comparison) if comparison else None
-    rows = tables.topic_rows(metrics.per_topic(tickets, period), previous)
+def _breakdown_table(title, name_header, rows, comparison):
     headers = [
-        _("Temática"), *figure_headers(_("Recibidas"), comparison), *figure_headers(_("Resueltas"), comparison),
+        name_header, *figure_headers(_("Recibidas"), comparison), *figure_headers(_("Resueltas"), comparison),
         *figure_headers(_("Tiempo promedio de resolución"), comparison, _("horas")),
         *figure_headers(_("Abiertas al final del período"), comparison),
     ]
-    return Table(_("Por temática"), headers, [
+    return Table(title, headers, [
         [row.name, *cells(row.received), *cells(row.resolved), *cells(row.average, hours), *cells(row.open_at_end)]
         for row in rows
     ])
+
+
+def topics_table(tickets, period, comparison):
+    previous = metrics.per_topic(tickets, comparison) if comparison else None
+    rows = tables.topic_rows(metrics.per_topic(tickets, period), previous)
+    return _breakdown_table(_("Por temática"), _("Temática"), rows, comparison)
+
+
+def priorities_table(tickets, period, comparison):
+    previous = metrics.per_priority(tickets, comparison) if comparison else None
+    rows = tables.priority_rows(metrics.per_priority(tickets, period), previous)
+    return _breakdown_table(_("Por prioridad"), _("Prioridad"), rows, comparison)
 
 
 # The URL names of the tables: only these can be exported.
@@ -163,6 +173,7 @@ TABLES = {
     "cerradas-por-dia": closed_table,
     "por-operador": operators_table,
     "por-tematica": topics_table,
+    "por-prioridad": priorities_table,
     # Service quality (issue 15): first response and SLA compliance, with their figures.
     **service_quality.TABLES,
 }

@@ -16,7 +16,7 @@ from django.db.models import Aggregate, Avg, Count, DurationField, F, Func, Q
 from django.db.models.functions import TruncDate
 
 from accounts.models import User
-from tickets.models import Ticket
+from tickets.models import Priority, Ticket
 from topics.models import Topic
 
 LOCAL_TZ = ZoneInfo("America/Argentina/Buenos_Aires")
@@ -77,6 +77,15 @@ class OperatorFigures(NamedTuple):
 
 class TopicFigures(NamedTuple):
     topic_id: int
+    name: str
+    received: int
+    resolved: int
+    average: timedelta | None
+    open_at_end: int
+
+
+class PriorityFigures(NamedTuple):
+    priority: int
     name: str
     received: int
     resolved: int
@@ -228,25 +237,39 @@ def resolved_per_operator(tickets, period):
     return sorted(figures, key=lambda row: (-row.resolved, row.name.lower(), row.operator_id or 0))
 
 
-def per_topic(tickets, period):
-    """Per topic: received, resolved, average resolution time and open at the end of the period."""
+def _grouped(tickets, period, field):
+    """{value of `field`: (received, resolved, average resolution time, open at the end)} for the values that
+    had any of them, in three grouped queries."""
     received = dict(
-        received_in(tickets, period).values("topic").annotate(count=Count("*")).values_list("topic", "count")
+        received_in(tickets, period).values(field).annotate(count=Count("*")).values_list(field, "count")
     )
     closed = {
-        topic_id: (count, average)
-        for topic_id, count, average in closed_in(tickets, period).values("topic")
-        .annotate(count=Count("*"), average=Avg(resolution_time())).values_list("topic", "count", "average")
+        key: (count, average)
+        for key, count, average in closed_in(tickets, period).values(field)
+        .annotate(count=Count("*"), average=Avg(resolution_time())).values_list(field, "count", "average")
     }
     still_open = dict(
-        tickets.filter(open_at_end_filter(period)).values("topic").annotate(count=Count("*"))
-        .values_list("topic", "count")
+        tickets.filter(open_at_end_filter(period)).values(field).annotate(count=Count("*"))
+        .values_list(field, "count")
     )
-    topic_ids = received.keys() | closed.keys() | still_open.keys()
-    names = dict(Topic.objects.filter(pk__in=topic_ids).values_list("pk", "name"))
-    rows = [
-        TopicFigures(topic_id, names[topic_id], received.get(topic_id, 0), *closed.get(topic_id, (0, None)),
-                     still_open.get(topic_id, 0))
-        for topic_id in topic_ids
-    ]
+    return {
+        key: (received.get(key, 0), *closed.get(key, (0, None)), still_open.get(key, 0))
+        for key in received.keys() | closed.keys() | still_open.keys()
+    }
+
+
+def per_topic(tickets, period):
+    """Per topic: received, resolved, average resolution time and open at the end of the period."""
+    figures = _grouped(tickets, period, "topic")
+    names = dict(Topic.objects.filter(pk__in=figures).values_list("pk", "name"))
+    rows = [TopicFigures(topic_id, names[topic_id], *values) for topic_id, values in figures.items()]
     return sorted(rows, key=lambda row: (-row.received, -row.resolved, row.name.lower()))
+
+
+def per_priority(tickets, period):
+    """Per priority, Urgente first, every priority listed (0 when none): received, resolved, average
+    resolution time and open at the end of the period. A request counts under the priority it has now (a
+    change of priority is an Event; the figures do not replay them)."""
+    figures = _grouped(tickets, period, "priority")
+    return [PriorityFigures(value, str(label), *figures.get(value, (0, 0, None, 0)))
+            for value, label in sorted(Priority.choices, reverse=True)]

@@ -102,7 +102,9 @@ def operator_rows(current, previous=None):
 
 
 @dataclass(frozen=True)
-class TopicRow:
+class BreakdownRow:
+    """One row of a breakdown (per topic, per priority): four figures."""
+
     name: str
     received: Figure
     resolved: Figure
@@ -110,20 +112,27 @@ class TopicRow:
     open_at_end: Figure
 
 
+def _breakdown_row(now, other, compared):
+    return BreakdownRow(
+        now.name,
+        figure(now.received, other.received, compared),
+        figure(now.resolved, other.resolved, compared, UP),
+        figure(now.average, other.average, compared, DOWN),
+        figure(now.open_at_end, other.open_at_end, compared, DOWN),
+    )
+
+
 def topic_rows(current, previous=None):
     """The per-topic breakdown in both periods, topics of either period included."""
     compared = previous is not None
     empty = lambda name: metrics.TopicFigures(None, name, 0, 0, None, 0)  # noqa: E731
-    return [
-        TopicRow(
-            now.name,
-            figure(now.received, other.received, compared),
-            figure(now.resolved, other.resolved, compared, UP),
-            figure(now.average, other.average, compared, DOWN),
-            figure(now.open_at_end, other.open_at_end, compared, DOWN),
-        )
-        for now, other in _matched(current, previous, "topic_id", empty)
-    ]
+    return [_breakdown_row(now, other, compared) for now, other in _matched(current, previous, "topic_id", empty)]
+
+
+def priority_rows(current, previous=None):
+    """The per-priority breakdown (metrics.per_priority lists every priority in the same order in both)."""
+    pairs = zip(current, previous or current, strict=True)
+    return [_breakdown_row(now, other, previous is not None) for now, other in pairs]
 
 
 @dataclass(frozen=True)
@@ -169,6 +178,7 @@ class Report:
     closed: list = field(default_factory=list)
     operators: list = field(default_factory=list)
     topics: list = field(default_factory=list)
+    priorities: list = field(default_factory=list)
 
 
 def total(series):
@@ -183,21 +193,25 @@ def _period_figures(tickets, period):
         metrics.open_at_end(tickets, period),
         metrics.resolved_per_operator(tickets, period),
         metrics.per_topic(tickets, period),
+        metrics.per_priority(tickets, period),
     )
 
 
 def build_report(tickets, period, comparison=None):
     """Every figure of the page for the period and, optionally, a comparison period."""
-    received, closed, resolution, still_open, operators, topics = _period_figures(tickets, period)
+    received, closed, resolution, still_open, operators, topics, priorities = _period_figures(tickets, period)
     if comparison is None:
         return Report(
             period, None, summary(total(received), resolution, still_open),
             day_rows(received), day_rows(closed), operator_rows(operators), topic_rows(topics),
+            priority_rows(priorities),
         )
-    p_received, p_closed, p_resolution, p_open, p_operators, p_topics = _period_figures(tickets, comparison)
+    p_received, p_closed, p_resolution, p_open, p_operators, p_topics, p_priorities = _period_figures(
+        tickets, comparison)
     return Report(
         period, comparison,
         summary(total(received), resolution, still_open, (total(p_received), p_resolution, p_open)),
         day_rows(received, p_received), day_rows(closed, p_closed),
         operator_rows(operators, p_operators), topic_rows(topics, p_topics),
+        priority_rows(priorities, p_priorities),
     )

@@ -24,18 +24,22 @@ from tickets import permissions, search
 from tickets.models import Attachment, Channel, Priority, State, Ticket
 from topics.models import Topic
 
-# The URL's value → the states it stands for.
+# The URL's value → the states it stands for. Every tray lists its open requests unless the state filter
+# says otherwise (issue 13: open work first; closed ones with «Cerrado» or «Todos»), which is what its tab counts.
 STATES = {
     "abiertas": (State.NEW, State.IN_PROGRESS),
     "nuevo": (State.NEW,),
     "en_proceso": (State.IN_PROGRESS,),
     "cerrado": (State.CLOSED,),
+    "todos": tuple(State.values),
 }
+DEFAULT_STATE = "abiertas"
 STATE_CHOICES = [
     ("abiertas", _("Abiertas")),
     ("nuevo", _("Nuevo")),
     ("en_proceso", _("En proceso")),
     ("cerrado", _("Cerrado")),
+    ("todos", _("Todos, también cerradas")),
 ]
 
 # The URL's value → the order of the list. Each ends with the number, so the order is total (see
@@ -123,7 +127,7 @@ class TicketFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(label=_("Buscar"), method="search", max_length=search.MAX_QUERY_LENGTH)
     estado = django_filters.ChoiceFilter(label=_("Estado"), choices=STATE_CHOICES, method="by_state",
-                                         empty_label=_("Todos"))
+                                         empty_label=None)
     tematica = django_filters.ModelChoiceFilter(label=_("Temática"), field_name="topic", empty_label=_("Todas"),
                                                 queryset=Topic.objects.order_by("name"))
     asignada = PersonFilter(label=_("Asignada a"), field_name="assignee", empty_label=_("Cualquiera"),
@@ -149,12 +153,17 @@ class TicketFilter(django_filters.FilterSet):
         form = TrayForm
 
     STAFF_ONLY = ("asignada", "empresa", "solicitante", "canal", "prioridad", "vence")
+    # Clients never see the priority nor the SLA, nor an order that reveals them.
+    STAFF_ONLY_ORDERINGS = ("prioridad", "vence")
     # What the "Más filtros" panel holds; the search box and the state are always in sight.
     ADVANCED = ("tematica", "asignada", "prioridad", "empresa", "solicitante", "canal", "creada_desde", "creada_hasta",
                 "cerrada_desde", "cerrada_hasta", "adjuntos", "vence")
 
     def __init__(self, data=None, queryset=None, *, user, staff=(), **kwargs):
         """`staff`: the people a request may be assigned to (operators and administrators)."""
+        data = data.copy() if data is not None else {}
+        if not data.get("estado"):
+            data["estado"] = DEFAULT_STATE  # open work first
         super().__init__(data, queryset=queryset, **kwargs)
         self.user = user
         if user.is_operator:
@@ -162,8 +171,8 @@ class TicketFilter(django_filters.FilterSet):
         else:
             for name in self.STAFF_ONLY:
                 del self.filters[name]
-            # The SLA is the desk's: a client neither sees nor orders by it.
-            self.filters["orden"].extra["choices"] = [choice for choice in ORDERING_CHOICES if choice[0] != "vence"]
+            self.form.fields["orden"].choices = [
+                choice for choice in ORDERING_CHOICES if choice[0] not in self.STAFF_ONLY_ORDERINGS]
         self._style_fields()
 
     def _style_fields(self):
@@ -202,7 +211,7 @@ class TicketFilter(django_filters.FilterSet):
     def ordering_key(self):
         self.form.is_valid()
         value = self.form.cleaned_data.get("orden")
-        return value if value in ORDERINGS else DEFAULT_ORDERING
+        return value if value in dict(self.form.fields["orden"].choices) else DEFAULT_ORDERING
 
     def active(self):
         """(name, label, shown value) of each filter in use, for the chips that remove one."""
@@ -210,7 +219,7 @@ class TicketFilter(django_filters.FilterSet):
         found = []
         for name, field in self.form.fields.items():
             value = self.form.cleaned_data.get(name)
-            if name in ("q", "orden") or value in (None, "", False):
+            if name in ("q", "orden") or value in (None, "", False) or (name == "estado" and value == DEFAULT_STATE):
                 continue
             found.append((name, field.label, self._shown(name, field, value)))
         return found
@@ -252,7 +261,7 @@ class TicketFilter(django_filters.FilterSet):
         active = {name for name, _label, _shown in self.active()}
         if self.form.cleaned_data.get("q", "").strip() or not active <= {"estado"}:
             return None
-        return STATES[self.form.cleaned_data["estado"]] if active else tuple(State.values)
+        return STATES.get(self.form.cleaned_data.get("estado"), STATES[DEFAULT_STATE])
 
     @property
     def searching(self):
@@ -269,6 +278,12 @@ class TicketFilter(django_filters.FilterSet):
                    or name in self.form.errors)
 
     # --- The filters ---------------------------------------------------------------------------
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if "estado" not in self.form.cleaned_data:  # a bad state, explained next to the field: open ones
+            queryset = self.by_state(queryset, "estado", DEFAULT_STATE)
+        return queryset
 
     def search(self, queryset, name, value):
         text = value.strip()

@@ -7,6 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts import submissions
+from accounts.cuit import normalize_cuit
+from accounts.models import Company
+from accounts.phones import normalize_phone
+from accounts.selectors import email_taken
+from accounts.services import EMAIL_TAKEN
 from tickets import selectors, uploads
 from tickets.models import Channel, Priority
 
@@ -162,6 +167,10 @@ class TicketForm(AttachmentsForm):
             )
             if requester is not None:
                 self.initial["requester"] = requester.pk
+            else:
+                self.fields.update(new_client_fields())
+        self.new_client = None  # a tickets.services.NewClient once the form is valid and one was given
+        self.existing_person = None  # the person who already has the address typed for a new client
 
     @property
     def requester(self):
@@ -172,13 +181,109 @@ class TicketForm(AttachmentsForm):
             return self.cleaned_data["requester"]
         return self.fields["requester"].queryset.filter(pk=self.initial.get("requester") or 0).first()
 
+    @property
+    def offers_new_client(self):
+        return NEW_CLIENT_FIELDS[0] in self.fields
+
+    def new_client_fields(self):
+        return [self[name] for name in NEW_CLIENT_FIELDS if name in self.fields]
+
+    def new_client_open(self):
+        """Show the «Cliente nuevo» part unfolded: something was typed in it."""
+        return self.is_bound and any(self.data.get(name, "").strip() for name in NEW_CLIENT_FIELDS)
+
+    def clean_cliente_telefono(self):
+        value = self.cleaned_data["cliente_telefono"]
+        return normalize_phone(value) if value else ""
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.offers_new_client and not cleaned.get("requester") and self.new_client_open():
+            self._clean_new_client(cleaned)
+        return cleaned
+
+    def _clean_new_client(self, cleaned):
+        from tickets.services import NewClient
+
+        name, email = cleaned.get("cliente_nombre", ""), cleaned.get("cliente_correo", "")
+        if not name and "cliente_nombre" not in self.errors:
+            self.add_error("cliente_nombre", _("Escribí el nombre y apellido del cliente."))
+        if not email and "cliente_correo" not in self.errors:
+            self.add_error("cliente_correo", _("Escribí su correo: ahí le llega el enlace para elegir su contraseña."))
+        elif email and email_taken(email):
+            self.existing_person = selectors.possible_requesters().filter(email__iexact=email).first()
+            self.add_error("cliente_correo", EMAIL_TAKEN)
+        company = self._clean_company(cleaned.get("cliente_empresa", ""), cleaned.get("cliente_cuit", ""))
+        if company is not None and not self.errors:
+            self.new_client = NewClient(full_name=name, email=email, phone=cleaned.get("cliente_telefono", ""),
+                                        **company)
+
+    def _clean_company(self, name, cuit):
+        """An existing company found by its CUIT (however typed) or its exact name, or a new one's name and CUIT
+        (validated like sign-up); None after adding the error to the field."""
+        if cuit:
+            try:
+                cuit = normalize_cuit(cuit)
+            except ValidationError as error:
+                self.add_error("cliente_cuit", error)
+                return None
+            company = Company.objects.filter(cuit=cuit).first()
+            if company is not None:
+                return {"company": company}
+            if not name:
+                self.add_error("cliente_empresa", _("Ese CUIT no es de ninguna empresa cargada: escribí su nombre."))
+                return None
+            return {"company_name": name, "cuit": cuit}
+        if not name:
+            self.add_error("cliente_empresa", _("Escribí la empresa del cliente, o su CUIT."))
+            return None
+        found = list(Company.objects.filter(name__iexact=name)[:2])
+        if len(found) == 1:
+            return {"company": found[0]}
+        if found:
+            self.add_error("cliente_cuit", _("Hay más de una empresa «%(name)s»: escribí su CUIT.") % {"name": name})
+        else:
+            self.add_error("cliente_cuit", _("«%(name)s» es una empresa nueva: escribí su CUIT.") % {"name": name})
+        return None
+
     def service_kwargs(self):
         data = self.cleaned_data
         kwargs = {"topic": data["topic"], "subject": data["subject"], "description": data["description"],
                   "submission_key": self.submission_key, **self.attachment_kwargs()}
         if self.on_behalf:
-            kwargs.update(requester=data.get("requester"), channel=data.get("channel") or Channel.WEB)
+            kwargs["channel"] = data.get("channel") or Channel.WEB
+            if self.new_client is not None:
+                kwargs["new_client"] = self.new_client
+            else:
+                kwargs["requester"] = data.get("requester")
         return kwargs
+
+
+NEW_CLIENT_FIELDS = ("cliente_nombre", "cliente_correo", "cliente_telefono", "cliente_empresa", "cliente_cuit")
+
+
+def new_client_fields():
+    """The «Cliente nuevo» part of the staff's form: all optional until one of them is typed (TicketForm.clean)."""
+    return {
+        "cliente_nombre": forms.CharField(label=_("Nombre y apellido"), max_length=150, required=False,
+                                          widget=forms.TextInput(attrs={"autocomplete": "off"})),
+        "cliente_correo": forms.EmailField(
+            label=_("Correo electrónico"), required=False,
+            help_text=_("Le enviamos un enlace para elegir su contraseña, que también confirma el correo."),
+            error_messages={"invalid": _("Escribí un correo electrónico válido, por ejemplo nombre@empresa.com.ar.")},
+            widget=forms.EmailInput(attrs={"autocomplete": "off"})),
+        "cliente_telefono": forms.CharField(
+            label=_("Teléfono (opcional)"), max_length=30, required=False,
+            help_text=_("Con código de área, por ejemplo 011 4321-5678."),
+            widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off"})),
+        "cliente_empresa": forms.CharField(
+            label=_("Empresa"), max_length=200, required=False,
+            help_text=_("Si la empresa ya está cargada alcanza con su nombre o su CUIT.")),
+        "cliente_cuit": forms.CharField(
+            label=_("CUIT de la empresa"), max_length=20, required=False,
+            help_text=_("Solo si la empresa es nueva: los 11 dígitos, con o sin guiones."),
+            widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "30-71234567-1"})),
+    }
 
 
 class ReplyForm(AttachmentsForm):

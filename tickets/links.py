@@ -38,6 +38,11 @@ class InboxLinks:
         return [(tray, self._only(bandeja=tray.key)) for tray in self.trays]
 
     @property
+    def closed(self):
+        """This tray's closed requests (a tray lists its open ones unless the state filter says otherwise)."""
+        return self._only(bandeja=self.tray_key, estado="cerrado")
+
+    @property
     def clear(self):
         return self._only(bandeja=self.tray_key)
 

@@ -17,6 +17,14 @@ class State(models.TextChoices):
     CLOSED = "closed", _("Cerrado")
 
 
+class WaitsOn(models.TextChoices):
+    """Who a request is waiting for (Ticket.waits_on): shown in the trays; not stored."""
+
+    CLIENT = "client", _("Esperando al cliente")
+    SUPPORT = "support", _("Espera respuesta de soporte")
+    UNASSIGNED = "unassigned", _("Sin asignar")
+
+
 class Priority(models.IntegerChoices):
     """How soon a request should be worked (issue 13). Numbers, so that "urgent first" is an index order."""
 
@@ -187,6 +195,16 @@ class Ticket(models.Model):
     def is_waiting(self):
         """«Esperando al cliente»: an open request whose next step is the client's."""
         return self.waiting_since is not None and self.is_open
+
+    @property
+    def waits_on(self):
+        """Whose move it is (the trays' «who waits for whom»): WaitsOn.CLIENT while it waits on the client,
+        UNASSIGNED while nobody holds it (Nuevo), SUPPORT for any other open request; None once closed."""
+        if not self.is_open:
+            return None
+        if self.is_waiting:
+            return WaitsOn.CLIENT
+        return WaitsOn.UNASSIGNED if self.assignee_id is None else WaitsOn.SUPPORT
 
 
 class TopicStateCount(models.Model):

@@ -18,6 +18,8 @@ OPEN_STATES = frozenset((State.NEW, State.IN_PROGRESS))
 
 class Move(models.TextChoices):
     CREATE = "create", _("Cargar la solicitud")
+    # Staff filing for someone who is not a user yet: the client is created with the request.
+    CREATE_FOR_NEW_CLIENT = "create_for_new_client", _("Cargar la solicitud y crear el cliente")
     REPLY = "reply", _("Responder")
     COMMENT = "comment", _("Comentario interno")
     TAKE = "take", _("Tomar")

@@ -53,6 +53,11 @@ TABLE = {
     (Move.CREATE, Actor.STAFF): Line(
         (Told(Audience.REQUESTER, "ticket_received"), Told(Audience.TOPIC_OPERATORS, "ticket_new")),
         someone_must_act=True),
+    # The same for a client created on the spot; besides the receipt, accounts.services.send_invitation
+    # emails them the link to choose a password (tickets.services.create_for_new_client sends both).
+    (Move.CREATE_FOR_NEW_CLIENT, Actor.STAFF): Line(
+        (Told(Audience.REQUESTER, "ticket_received"), Told(Audience.TOPIC_OPERATORS, "ticket_new")),
+        someone_must_act=True),
     (Move.REPLY, Actor.REQUESTER): Line(
         (Told(Audience.ASSIGNEE, "ticket_reply"), Told(Audience.UNASSIGNED_TOPIC_OPERATORS, "ticket_reply")),
         someone_must_act=True),

@@ -17,6 +17,7 @@ from tickets.models import (
     Event,
     EventKind,
     Intervention,
+    State,
     Ticket,
     TopicStateCount,
 )
@@ -30,6 +31,7 @@ RESULT_CAP = 500  # a filtered list is counted up to here: "más de 500"
 TRAY_LABELS = {
     "realizadas": _("Realizadas por mí"),
     "asignadas": _("Asignadas a mí"),
+    "sin_asignar": _("Sin asignar"),
     "tematicas": _("De mis temáticas"),
     "todas": _("Todas"),
 }
@@ -38,28 +40,28 @@ OPEN_STATES = tuple(sorted(moves.OPEN_STATES))
 
 @dataclass(frozen=True)
 class Tray:
-    """A tab of the inbox and how many requests it holds (per state when counters keep it)."""
+    """A tab of the inbox and how many open requests it holds, which is what it lists unless the state
+    filter says otherwise (tickets.filters: open first); per state when the counters keep it."""
 
     key: str
-    count: int
+    count: int  # its open requests: the number the tab shows and the list holds by default
     capped: bool = False  # `count` is a floor: "más de 10.000"
-    by_state: dict = None  # {state: count}, for the trays the counters keep
+    by_state: dict = None  # {state: count} of every state, for the trays the counters keep
 
     @property
     def label(self):
         return TRAY_LABELS[self.key]
 
-    @property
-    def open_count(self):
-        return sum(self.by_state.get(state, 0) for state in OPEN_STATES) if self.by_state is not None else None
-
 
 def trays_for(user):
-    """The trays a user has, in tab order, with their counts: four small queries at most, at any size.
+    """The trays a user has, in tab order, with their open requests counted: four small queries at most, at
+    any size.
 
-    Clients have one; operators their work first and what they filed last; administrators also Todas.
+    Clients have one; operators their work first (theirs, their topics' unassigned, all their topics') and
+    what they filed last; administrators also Todas.
     """
-    mine = Tray("realizadas", *bounded_count(Ticket.objects.visible_to(user).filter(requester=user), TRAY_CAP))
+    mine = Tray("realizadas", *bounded_count(
+        Ticket.objects.visible_to(user).filter(requester=user, state__in=OPEN_STATES), TRAY_CAP))
     if not user.is_operator:
         return [mine]
     topic_ids = permissions.operated_topic_ids(user)
@@ -70,7 +72,9 @@ def trays_for(user):
         trays.append(_counted("todas", [(state, count) for _topic, state, count in per_topic]))
     trays.append(_counted("asignadas", per_assignee))
     if topic_ids or not user.is_administrator:
-        trays.append(_counted("tematicas", [(s, n) for topic, s, n in per_topic if topic in topic_ids]))
+        theirs = [(state, count) for topic, state, count in per_topic if topic in topic_ids]
+        trays.append(_counted("sin_asignar", [(state, count) for state, count in theirs if state == State.NEW]))
+        trays.append(_counted("tematicas", theirs))
     return [*trays, mine]
 
 
@@ -78,7 +82,7 @@ def _counted(key, state_counts):
     by_state = {}
     for state, count in state_counts:
         by_state[state] = by_state.get(state, 0) + count
-    return Tray(key, sum(by_state.values()), by_state=by_state)
+    return Tray(key, sum(by_state.get(state, 0) for state in OPEN_STATES), by_state=by_state)
 
 
 def landing_tray(user, trays):
@@ -87,7 +91,7 @@ def landing_tray(user, trays):
     keys = {tray.key: tray for tray in trays}
     if "todas" in keys:
         return keys["todas"]
-    if "asignadas" in keys and (keys["asignadas"].open_count or "tematicas" not in keys):
+    if "asignadas" in keys and (keys["asignadas"].count or "tematicas" not in keys):
         return keys["asignadas"]
     return keys.get("tematicas") or keys["realizadas"]
 
@@ -101,6 +105,10 @@ def tray_tickets(user, key):
         return tickets.filter(assignee=user)
     if key == "tematicas":
         return tickets.filter(topic_id__in=sorted(permissions.operated_topic_ids(user)))
+    if key == "sin_asignar":
+        # Nuevo is the state of a request nobody holds (tickets.moves: every move that gives it an assignee
+        # leaves Nuevo, and one that takes the assignee away goes back to it), so the counters count it.
+        return tickets.filter(topic_id__in=sorted(permissions.operated_topic_ids(user)), state=State.NEW)
     return tickets  # "todas": administrators see every request
 
 

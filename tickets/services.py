@@ -10,6 +10,7 @@ these; nothing else writes tickets.
 """
 
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import services as account_services
 from sla import clock
 from tickets import moves, notifications, permissions, recipients, search, tray_counts, uploads
 from tickets.models import Attachment, Channel, Event, EventKind, Intervention, Priority, State, Ticket
@@ -178,10 +180,19 @@ def create(*, by, topic, subject, description, files=(), pending=(), submission_
         raise NotFound
     if not requester.is_active:
         raise Refused(_("%(name)s tiene la cuenta desactivada.") % {"name": _name(requester)})
+    _check_filing(topic, subject, description)
+    return _file(by=by, topic=topic, subject=subject, description=description, files=files, pending=pending,
+                 submission_key=submission_key, requester=requester, channel=channel, move=Move.CREATE)
+
+
+def _check_filing(topic, subject, description):
     if not subject.strip() or not description.strip():
         raise Refused(_("Escribí un asunto y una descripción."))
     if not topics_selectors.open_topics().filter(pk=topic.pk).exists():
         raise Refused(_("La temática «%(topic)s» ya no recibe solicitudes. Elegí otra.") % {"topic": topic.name})
+
+
+def _file(*, by, topic, subject, description, files, pending, submission_key, requester, channel, move):
     try:
         with _storing_files() as stored, transaction.atomic():
             now = timezone.now()
@@ -195,7 +206,7 @@ def create(*, by, topic, subject, description, files=(), pending=(), submission_
             tray_counts.moved(None, place_of(ticket))
             search.refresh([ticket.number])
             attachments = _attach(stored, ticket, None, by, files, pending, now)
-            _tell(Move.CREATE, ticket, by, attachments=attachments)
+            _tell(move, ticket, by, attachments=attachments)
     except IntegrityError:
         # Two submissions of one form at the same moment: the other one filed it.
         existing = submission_key and Ticket.objects.filter(requester=requester,
@@ -204,6 +215,44 @@ def create(*, by, topic, subject, description, files=(), pending=(), submission_
             raise
         return existing, False
     return ticket, True
+
+
+@dataclass(frozen=True)
+class NewClient:
+    """A client staff create while filing their request: name, address, phone (E.164 or "") and their
+    company: an existing `company` (accounts.models.Company), else the `company_name` and `cuit` of a new one."""
+
+    full_name: str
+    email: str
+    phone: str = ""
+    company: object = None
+    company_name: str = ""
+    cuit: str = ""
+
+
+def create_for_new_client(*, by, new_client, topic, subject, description, files=(), pending=(),
+                          submission_key=None, channel=Channel.PHONE):
+    """File a request for someone who is not a user yet (issue 13, item 1); returns (ticket, client).
+
+    In one transaction: the company (accounts.services.company_for_cuit, when new), the client
+    (accounts.services.create_invited_client: no password, address unverified), the request (as `create`),
+    and their emails: the invitation link to choose a password, which also proves the address
+    (accounts.services.send_invitation), and the usual receipt (tickets.recipients, CREATE_FOR_NEW_CLIENT).
+    Raises NotFound unless `by` is active staff, ValidationError({"email": …}) if the address is in
+    use, ValidationError for a bad CUIT, and Refused as `create` does; nothing is written then.
+    """
+    if not account_services.can_create_client(by):
+        raise NotFound
+    _check_filing(topic, subject, description)
+    with transaction.atomic():
+        company = new_client.company or account_services.company_for_cuit(new_client.cuit, new_client.company_name)
+        client = account_services.create_invited_client(
+            email=new_client.email, full_name=new_client.full_name, phone=new_client.phone, company=company, by=by)
+        ticket, _created = _file(by=by, topic=topic, subject=subject, description=description, files=files,
+                                 pending=pending, submission_key=submission_key, requester=client, channel=channel,
+                                 move=Move.CREATE_FOR_NEW_CLIENT)
+        account_services.send_invitation(client, by=by)
+    return ticket, client
 
 
 # --- Messages ------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -68,15 +69,18 @@ def create(request):
     if request.method == "POST":
         if form.is_valid():
             try:
-                ticket, created = services.create(by=request.user, **form.service_kwargs())
+                ticket, created = _file(request.user, form)
             except services.Refused as refusal:
                 form.add_error("topic", str(refusal))
             except uploads.StorageUnavailable:
                 form.storage_unavailable()
+            except ValidationError as error:  # the address was taken a moment ago
+                form.add_error("cliente_correo", error.message_dict.get("email", error.messages))
             else:
                 form.forget_unticked_files()
                 if created:
-                    messages.success(request, _filed_message(ticket, request.user))
+                    messages.success(request, _filed_message(ticket, request.user,
+                                                             new_client=form.new_client is not None))
                 if selectors.ticket_for(request.user, ticket.number) is None:
                     return redirect("tickets:inbox")  # filed for a client in a topic this operator does not work
                 return redirect(ticket)
@@ -85,9 +89,20 @@ def create(request):
     status = 503 if getattr(form, "said_storage_down", False) else 200
     if form.on_behalf:
         looked_for = request.GET.get("cliente", "").strip()[:100]
-        context.update(requester=form.requester, looked_for=looked_for,
-                       matches=selectors.requesters_matching(looked_for))
+        matches = selectors.requesters_matching(looked_for)
+        context.update(requester=form.requester, looked_for=looked_for, matches=matches,
+                       new_client_suggested=bool(looked_for and not matches))
+        if looked_for and not matches and not form.is_bound and form.offers_new_client:
+            form.initial["cliente_correo" if "@" in looked_for else "cliente_nombre"] = looked_for
     return render(request, "tickets/create.html", context, status=status)
+
+
+def _file(user, form):
+    kwargs = form.service_kwargs()
+    if "new_client" in kwargs:
+        ticket, _client = services.create_for_new_client(by=user, **kwargs)
+        return ticket, True
+    return services.create(by=user, **kwargs)
 
 
 def _chosen_requester(request):
@@ -96,7 +111,10 @@ def _chosen_requester(request):
     return selectors.possible_requesters().filter(pk=int(request.GET["para"])).first()
 
 
-def _filed_message(ticket, user):
+def _filed_message(ticket, user, *, new_client=False):
+    if new_client:
+        return _("Cargaste la solicitud #%(number)s para %(name)s. Le enviamos el comprobante y un enlace para "
+                 "elegir su contraseña.") % {"number": ticket.number, "name": ticket.requester}
     if ticket.requester_id != user.pk:
         return _("Cargaste la solicitud #%(number)s para %(name)s. Le enviamos el comprobante por correo.") % {
             "number": ticket.number, "name": ticket.requester}

@@ -19,10 +19,10 @@ def test_bench_reports_prints_p50_and_p95_for_each_report():
     assert "10 solicitudes" in output
     lines = [line for line in output.splitlines() if re.search(r"\d+\.\d\s+\d+\.\d\s+\d+", line)]
     names = [re.split(r"\s{2,}", line)[0] for line in lines]
-    assert names[:6] == [
+    assert names[:7] == [
         "Recibidas por día", "Cerradas por día", "Tiempo de resolución (promedio y mediana)",
-        "Abiertas al final del período", "Resueltas por usuario", "Por temática",
+        "Abiertas al final del período", "Resueltas por usuario", "Por temática", "Por prioridad",
     ]
-    assert len(lines) == 11
+    assert len(lines) == 12
     assert lines[-1].startswith("Página con comparación") and lines[-1].endswith("(varios informes)")
     assert "Objetivo: 300 ms por informe (p95)" in output

@@ -101,6 +101,18 @@ def test_operators_as_csv(admin_client):
     ]
 
 
+def test_priorities_as_csv(admin_client):
+    # Every priority, Urgente first; the week has only Normal requests.
+    assert csv_text(download(admin_client, "por-prioridad", "csv", WEEK_QUERY)).splitlines() == [
+        '"Prioridad";"Recibidas";"Resueltas";"Tiempo promedio de resolución (horas)";'
+        '"Abiertas al final del período"',
+        '"Urgente";0;0;;0',
+        '"Alta";0;0;;0',
+        '"Normal";5;5;24,85;3',
+        '"Baja";0;0;;0',
+    ]
+
+
 def test_operators_as_csv_in_english(admin_client):
     use_language(admin_client, "en")
     response = download(admin_client, "por-operador", "csv", WEEK_QUERY)

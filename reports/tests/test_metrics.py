@@ -6,7 +6,7 @@ import pytest
 
 from reports import metrics, tables
 from reports.tests.dataset import BA, COMPARISON, PERIOD, build_week
-from tickets.models import State
+from tickets.models import Priority, State, Ticket
 from tickets.tests.factories import TicketFactory
 
 pytestmark = pytest.mark.django_db
@@ -109,6 +109,26 @@ def test_per_topic_in_the_comparison_week(everything):
         ("Soporte técnico", 3, 1, 24 * H, 2),
         ("Facturación", 1, 0, None, 1),
     ]
+
+
+def test_per_priority_lists_every_priority_urgent_first(everything, week):
+    Ticket.objects.filter(pk__in=[week.tickets["T3"].pk, week.tickets["T4"].pk]).update(priority=Priority.URGENT)
+    rows = metrics.per_priority(everything, PERIOD)
+    assert [(row.name, row.received, row.resolved, row.average, row.open_at_end) for row in rows] == [
+        ("Urgente", 2, 1, 48 * H, 1),
+        ("Alta", 0, 0, None, 0),
+        ("Normal", 3, 4, (12 * H + 4 * H + 36 * H + 24 * H + 15 * M) / 4, 2),
+        ("Baja", 0, 0, None, 0),
+    ]
+
+
+def test_per_priority_compared_with_the_previous_week(everything, week):
+    Ticket.objects.filter(pk=week.tickets["T7"].pk).update(priority=Priority.URGENT)
+    rows = tables.priority_rows(metrics.per_priority(everything, PERIOD), metrics.per_priority(everything, COMPARISON))
+    urgent = rows[0]
+    assert urgent.name == "Urgente" and urgent.open_at_end.current == 1 and urgent.open_at_end.previous == 1
+    assert (urgent.received.current, urgent.received.previous) == (0, 1)
+    assert rows[2].received.compared and rows[2].received.previous == 3
 
 
 def test_filters_by_topic_and_operator(week):

@@ -57,6 +57,9 @@ def test_the_week_in_figures(admin_client):
     assert response.context["received_chart"]["labels"][:2] == ["01/03", "02/03"]
     assert 'id="grafico-recibidas-datos" type="application/json"' in content
     assert "Martín Gómez" in content and "Soporte técnico" in content
+    assert [(row.name, row.received.current) for row in response.context["report"].priorities] == [
+        ("Urgente", 0), ("Alta", 0), ("Normal", 5), ("Baja", 0)]
+    assert 'id="tabla-prioridades"' in content and "por-prioridad.csv" in content
 
 
 def test_comparison_shows_both_periods_and_the_change(admin_client):
@@ -115,11 +118,11 @@ def test_unknown_parameters_are_ignored(admin_client):
 
 def test_queries_do_not_grow_with_the_data(admin_client, week, django_assert_num_queries):
     # Session, user; topic and operator choices; per period: 2 per-day series, resolution (+1 median on SQLite),
-    # backlog, per operator (+ names), per topic (3 + names); service quality (issue 15): first responses in
-    # all, per topic and per user, SLA compliance (2), each with its names only when it has rows.
+    # backlog, per operator (+ names), per topic (3 + names), per priority (3); service quality (issue 15): first
+    # responses in all, per topic and per user, SLA compliance (2), each with its names only when it has rows.
     from django.db import connection
 
-    per_period = 10 + (connection.vendor != "postgresql") + 5
+    per_period = 13 + (connection.vendor != "postgresql") + 5
     with django_assert_num_queries(4 + 2 * per_period) as captured:
         admin_client.get(URL, WITH_COMPARISON)
     before = len(captured)

@@ -145,6 +145,9 @@ WRITES = {
     # Requests
     "file a request": Write("tickets:create", "requester", data=lambda w: {
         "topic": w.topic.pk, "subject": "No imprime", "description": "La impresora no responde."}),
+    "file a request for a new client": Write("tickets:create", "topic operator", data=lambda w: {
+        "topic": w.topic.pk, "subject": "Llamó", "description": "No imprime.", "cliente_nombre": "Nora Nueva",
+        "cliente_correo": "nora@example.com", "cliente_empresa": w["requester"].company.name}),
     "reply": Write("tickets:reply", "requester", args=_ticket, data=lambda w: {"body": "Gracias, sigo esperando."}),
     "reply on a closed request (reopens it)": Write("tickets:reply", "requester", State.CLOSED, args=_ticket,
                                                     data=lambda w: {"body": "Volvió a fallar."}),

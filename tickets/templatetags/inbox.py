@@ -5,6 +5,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from tickets import permissions
+from tickets.models import WaitsOn
 
 register = template.Library()
 
@@ -13,6 +14,18 @@ register = template.Library()
 def last_activity_for(ticket, user):
     """The request's last activity that `user` may see (tickets.permissions.activity_field)."""
     return getattr(ticket, permissions.activity_field(user))
+
+
+@register.filter
+def waits_on_for(ticket, user):
+    """(code, label) of who the request waits for, as `user` reads it, or None when closed: clients are not
+    told that nobody holds their request yet, only that support has the next step (Ticket.waits_on)."""
+    waits = ticket.waits_on
+    if waits is None:
+        return None
+    if waits == WaitsOn.UNASSIGNED and not user.is_operator:
+        waits = WaitsOn.SUPPORT
+    return waits.value, waits.label
 
 
 @register.simple_tag

@@ -60,22 +60,25 @@ def listed(client, user, **query):
 
 
 @pytest.mark.parametrize(("query", "expected"), [
-    ({}, ["world", "with file", "other topic", "closed", "new"]),
+    ({}, ["world", "with file", "other topic", "new"]),  # open work first
+    ({"estado": "todos"}, ["world", "with file", "other topic", "closed", "new"]),
     ({"estado": "nuevo"}, ["with file", "new"]),
     ({"estado": "en_proceso"}, ["world", "other topic"]),
     ({"estado": "cerrado"}, ["closed"]),
     ({"estado": "abiertas"}, ["world", "with file", "other topic", "new"]),
     ({"asignada": "nadie"}, ["with file", "new"]),
-    ({"empresa": "30712345698"}, ["closed", "new"]),
-    ({"empresa": "30-71234569-8"}, ["closed", "new"]),
-    ({"empresa": "ferretería"}, ["closed", "new"]),
+    ({"empresa": "30712345698", "estado": "todos"}, ["closed", "new"]),
+    ({"empresa": "30-71234569-8", "estado": "todos"}, ["closed", "new"]),
+    ({"empresa": "ferretería", "estado": "todos"}, ["closed", "new"]),
+    ({"empresa": "ferretería"}, ["new"]),  # its closed one only with the state filter
     ({"empresa": "30-71234569-9"}, []),  # a CUIT with a wrong check digit matches no company
-    ({"solicitante": "julio@ferreteria.example"}, ["closed", "new"]),
-    ({"solicitante": "benítez"}, ["closed", "new"]),
+    ({"solicitante": "julio@ferreteria.example", "estado": "todos"}, ["closed", "new"]),
+    ({"solicitante": "benítez", "estado": "todos"}, ["closed", "new"]),
     ({"creada_desde": "10/03/2026", "creada_hasta": "12/03/2026"}, ["other topic", "new"]),  # 23:30 local is the 10th
-    ({"creada_hasta": "09/03/2026"}, ["world", "closed"]),
-    ({"cerrada_desde": "11/03/2026", "cerrada_hasta": "11/03/2026"}, ["closed"]),  # 00:15 local is the 11th
-    ({"cerrada_hasta": "10/03/2026"}, []),
+    ({"creada_hasta": "09/03/2026", "estado": "todos"}, ["world", "closed"]),
+    # 00:15 local is the 11th
+    ({"cerrada_desde": "11/03/2026", "cerrada_hasta": "11/03/2026", "estado": "todos"}, ["closed"]),
+    ({"cerrada_hasta": "10/03/2026", "estado": "todos"}, []),
     ({"adjuntos": "on"}, ["with file", "new"]),  # staff see the internal comment's file too
     ({"q": "factura", "estado": "en_proceso"}, ["world"]),
 ])
@@ -111,7 +114,7 @@ def test_a_client_has_no_staff_filters_and_never_learns_of_internal_files(client
     ("-estado", ["closed", "other topic", "world", "new", "with file"]),
 ])
 def test_each_ordering(client, world, desk, orden, expected):
-    assert listed(client, world["administrator"], orden=orden) == [desk[name] for name in expected]
+    assert listed(client, world["administrator"], orden=orden, estado="todos") == [desk[name] for name in expected]
 
 
 @pytest.mark.parametrize("query", [
@@ -226,8 +229,8 @@ def test_filters_live_in_the_links_of_the_page(client, world, desk, monkeypatch)
     monkeypatch.setattr(pagination, "PER_PAGE", 1)
     client.force_login(world["administrator"])
     topic = f"tematica={world.topic.pk}"
-    page = client.get(INBOX, {"bandeja": "todas", "estado": "abiertas", "tematica": world.topic.pk}).content.decode()
+    page = client.get(INBOX, {"bandeja": "todas", "estado": "todos", "tematica": world.topic.pk}).content.decode()
     next_link = re.search(r'href="([^"]+)" rel="next"', page).group(1)
-    assert "estado=abiertas" in next_link and topic in next_link and "despues=" in next_link
+    assert "estado=todos" in next_link and topic in next_link and "despues=" in next_link
     chip = re.search(r'<a class="filter-chip" href="([^"]+)">\s*<span class="filter-chip-label">Estado:', page)
     assert "estado" not in chip.group(1) and topic in chip.group(1)

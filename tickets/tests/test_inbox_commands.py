@@ -52,6 +52,9 @@ def test_bench_inboxes_measures_every_case_for_each_role(settings):
                      "buscar sin resultados", "página profunda", "página de una solicitud"):
             assert re.search(rf"^{role}\s+{case}.*\s\d+$|^{role}\s+{case}.*\d+\s+✗$", output, re.M), (role, case)
     assert "bandeja todas" in output and "p95 ms" in output
+    for case in ("bandeja sin_asignar", "sin asignar, urgentes primero", "filtro estado=cerrado",
+                 "filtro estado=todos", "todos los estados, urgentes primero"):
+        assert re.search(rf"^operador\s+{case}", output, re.M), case
 
 
 def test_bench_inboxes_needs_data():

@@ -34,6 +34,10 @@ def do(move, world, by):
     elif move == "create for rita":
         services.create(by=person, topic=world.topic, subject="Llamó", description="Por teléfono.",
                         requester=world["requester"], channel="phone")
+    elif move == "create for a new client":
+        services.create_for_new_client(
+            by=person, topic=world.topic, subject="Llamó", description="Por teléfono.",
+            new_client=services.NewClient("Nora Nueva", "nora@example.com", company=world["requester"].company))
     elif move == "reply":
         services.reply(ticket, by=person, body="Mensaje")
     elif move == "comment":
@@ -76,6 +80,9 @@ CASES = [
     ("create", State.NEW, "requester", {"rita", "ana.asignada", "olga"}),
     ("create for rita", State.NEW, "topic operator", {"rita", "ana.asignada"}),  # the client's receipt
     ("create for rita", State.NEW, "other operator", {"rita", "ana.asignada", "olga"}),
+    # The new client gets the receipt and the invitation to choose a password (test_new_client.py).
+    ("create for a new client", State.NEW, "topic operator", {"nora", "ana.asignada"}),
+    ("create for a new client", State.NEW, "administrator", {"nora", "ana.asignada", "olga"}),
     ("reply", State.IN_PROGRESS, "requester", {"ana.asignada"}),
     ("reply", State.NEW, "requester", {"ana.asignada", "olga"}),  # nobody assigned: the topic's operators
     ("reply", State.CLOSED, "requester", {"ana.asignada"}),  # reopens it

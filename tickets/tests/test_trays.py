@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.tests.factories import AdminFactory, ClientFactory, OperatorFactory
 from tickets import selectors, services, tray_counts
@@ -36,8 +37,9 @@ def test_each_role_has_its_trays_and_lands_on_the_one_it_needs(world, client):
     tray_counts.rebuild()  # the world's request was made by a factory, around the services
     expected = {
         "requester": (["Realizadas por mí"], "Realizadas por mí"),
-        "assignee": (["Asignadas a mí", "De mis temáticas", "Realizadas por mí"], "Asignadas a mí"),
-        "other operator": (["Asignadas a mí", "De mis temáticas", "Realizadas por mí"], "De mis temáticas"),
+        "assignee": (["Asignadas a mí", "Sin asignar", "De mis temáticas", "Realizadas por mí"], "Asignadas a mí"),
+        "other operator": (["Asignadas a mí", "Sin asignar", "De mis temáticas", "Realizadas por mí"],
+                           "De mis temáticas"),
         "administrator": (["Todas", "Asignadas a mí", "Realizadas por mí"], "Todas"),
     }
     for who, (labels, landing) in expected.items():
@@ -89,7 +91,8 @@ def test_the_counts_follow_every_move_of_the_services(world, client):
     assert tray_counts.drift() == {}
 
     client.force_login(operator)
-    assert tabs(client.get(INBOX)) == {"Asignadas a mí": "2", "De mis temáticas": "3", "Realizadas por mí": "0"}
+    assert tabs(client.get(INBOX)) == {"Asignadas a mí": "2", "Sin asignar": "0", "De mis temáticas": "3",
+                                       "Realizadas por mí": "0"}
     client.force_login(admin)
     assert tabs(client.get(INBOX))["Todas"] == "4"
     client.force_login(requester)
@@ -122,8 +125,8 @@ def make_requests(count):
     return {"client": client_user, "operator": operator, "admin": admin}
 
 
-TRAYS = {"client": ["realizadas"], "operator": ["asignadas", "tematicas", "realizadas"],
-         "admin": ["todas", "asignadas", "tematicas", "realizadas"]}
+TRAYS = {"client": ["realizadas"], "operator": ["asignadas", "sin_asignar", "tematicas", "realizadas"],
+         "admin": ["todas", "asignadas", "sin_asignar", "tematicas", "realizadas"]}
 # Session, user, the tab counts, the topics the user works, the list, the filter choices, a bounded count.
 MAX_QUERIES = {"client": 7, "operator": 11, "admin": 11}
 
@@ -133,7 +136,8 @@ def test_every_tray_costs_a_fixed_number_of_queries(client, who, django_assert_m
     people = make_requests(60)
     client.force_login(people[who])
     for key in TRAYS[who]:
-        for query in ({}, {"q": "impresora", "estado": "abiertas"}, {"orden": "estado", "adjuntos": "on"}):
+        for query in ({}, {"q": "impresora", "estado": "abiertas"}, {"orden": "estado", "adjuntos": "on"},
+                      {"orden": "prioridad"}, {"estado": "cerrado"}, {"estado": "todos", "orden": "prioridad"}):
             with django_assert_max_num_queries(MAX_QUERIES[who]):
                 response = client.get(INBOX, {"bandeja": key, **query})
             assert response.status_code == 200
@@ -143,16 +147,32 @@ def test_every_tray_costs_a_fixed_number_of_queries(client, who, django_assert_m
                 assert client.get(next_page.group(1).replace("&amp;", "&")).status_code == 200
 
 
-def test_the_number_of_queries_does_not_grow_with_the_requests(client, django_assert_num_queries):
+@pytest.mark.parametrize(("who", "query"), [
+    ("admin", {"bandeja": "todas"}),
+    ("admin", {"bandeja": "sin_asignar", "orden": "prioridad"}),
+    ("operator", {"bandeja": "tematicas", "orden": "prioridad"}),
+    ("operator", {"bandeja": "asignadas", "estado": "todos"}),
+    ("client", {"bandeja": "realizadas"}),
+    ("client", {"bandeja": "realizadas", "estado": "cerrado"}),
+])
+def test_the_number_of_queries_does_not_grow_with_the_requests(client, django_assert_num_queries, who, query):
     people = make_requests(3)
-    client.force_login(people["admin"])
+    client.force_login(people[who])
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    with CaptureQueriesContext(connection) as few:
-        client.get(INBOX, {"bandeja": "todas"})
-    TicketFactory.create_batch(40, topic=people["operator"].topics.first(), requester=people["client"])
-    tray_counts.rebuild()
-    with django_assert_num_queries(len(few)):
-        response = client.get(INBOX, {"bandeja": "todas"})
-    assert len(rows(response)) == 25
+    topic = people["operator"].topics.first()
+
+    def more_requests():
+        for state, assignee in ((State.NEW, None), (State.IN_PROGRESS, people["operator"]),
+                                (State.CLOSED, people["operator"])):
+            TicketFactory.create_batch(30, topic=topic, requester=people["client"], state=state, assignee=assignee,
+                                       closed_at=timezone.now() if state == State.CLOSED else None)
+        tray_counts.rebuild()
+
+    more_requests()  # more than a page in every list: a second page's worth of rows changes nothing
+    with CaptureQueriesContext(connection) as fewer:
+        assert len(rows(client.get(INBOX, query))) == 25
+    more_requests()
+    with django_assert_num_queries(len(fewer)):
+        assert len(rows(client.get(INBOX, query))) == 25

@@ -85,6 +85,7 @@ class Command(BaseCommand):
             ("Abiertas al final del período", lambda: metrics.open_at_end(tickets, period), True),
             ("Resueltas por usuario", lambda: metrics.resolved_per_operator(tickets, period), True),
             ("Por temática", lambda: metrics.per_topic(tickets, period), True),
+            ("Por prioridad", lambda: metrics.per_priority(tickets, period), True),
             ("Descarga CSV: resumen (3 de los anteriores)", download("resumen", "csv"), False),
             ("Descarga CSV: por temática", download("por-tematica", "csv"), True),
             ("Descarga XLSX: recibidas por día", download("recibidas-por-dia", "xlsx"), True),

@@ -129,6 +129,8 @@ def filter_cases(role, user, tray):
     cases = [
         Case(role, "filtro estado=nuevo", _url(bandeja=tray, estado="nuevo")),
         Case(role, "filtro estado=abiertas", _url(bandeja=tray, estado="abiertas")),
+        Case(role, "filtro estado=cerrado", _url(bandeja=tray, estado="cerrado")),
+        Case(role, "filtro estado=todos", _url(bandeja=tray, estado="todos")),
         Case(role, "filtro creada últimos 30 días", _url(bandeja=tray, creada_desde=month_ago)),
         Case(role, "filtro cerrada últimos 30 días", _url(bandeja=tray, cerrada_desde=month_ago)),
         Case(role, "filtro con adjuntos", _url(bandeja=tray, adjuntos="on")),
@@ -145,6 +147,10 @@ def filter_cases(role, user, tray):
         company = (Ticket.objects.filter(company__isnull=False).values("company__cuit")
                    .order_by("-last_activity_at").first())
         cases.append(Case(role, "filtro sin asignar", _url(bandeja=tray, asignada="nadie")))
+        if any(each.key == "sin_asignar" for each in selectors.trays_for(user)):
+            cases.append(Case(role, "sin asignar, urgentes primero", _url(bandeja="sin_asignar", orden="prioridad")))
+        cases.append(Case(role, "todos los estados, urgentes primero",
+                          _url(bandeja=tray, estado="todos", orden="prioridad")))
         if company:
             cuit = company["company__cuit"].replace("-", "")
             cases.append(Case(role, "filtro CUIT sin guiones", _url(bandeja=tray, empresa=cuit)))
