@@ -10,9 +10,9 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from accounts.models import OutboxMessage
 from accounts.tests.factories import AdminFactory, ClientFactory, OperatorFactory, verified
 from e2e.helpers import assert_no_horizontal_overflow, open_menu, screenshot
+from mail.models import OutboxMessage
 from sla import clock
 from sla.models import ClosedDay, Target, WorkingDay
 from tickets import services

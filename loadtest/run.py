@@ -333,7 +333,7 @@ def main():
         for person in people:
             person.join()
         log("Load over; waiting up to 3 min for the outbox to drain")
-        code = ("import django, json; django.setup(); from accounts.models import OutboxMessage as O; "
+        code = ("import django, json; django.setup(); from mail.models import OutboxMessage as O; "
                 "print(json.dumps({s: list(O.objects.filter(status=s).values_list('message_id', flat=True)) "
                 "for s in ('pending', 'sent', 'failed')}))")
         import json

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
-from accounts.models import OutboxMessage
+from mail.models import OutboxMessage
 from sla.models import Target
 from tickets import services
 from tickets.models import Event, EventKind, Priority, State, Ticket
