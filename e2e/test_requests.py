@@ -67,7 +67,8 @@ def screenshot(page, label):
 
 
 def reply_box(page):
-    return page.get_by_role("region", name="Nueva intervención")
+    # Staff write a "Nueva intervención" (a reply or an internal comment); a client "Escribir una respuesta".
+    return page.get_by_role("region", name=re.compile("^(Nueva intervención|Escribir una respuesta)$"))
 
 
 def downloaded(page, name):

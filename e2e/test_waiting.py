@@ -35,8 +35,8 @@ def test_answer_and_wait_then_the_client_answers(page, log_in):
     assert_no_horizontal_overflow(page)
     screenshot(page, "tray")
     page.goto(ticket.get_absolute_url())
-    page.get_by_role("region", name="Nueva intervención").get_by_label("Mensaje").fill("Es una HP LaserJet 1020.")
+    page.get_by_role("region", name="Escribir una respuesta").get_by_label("Mensaje").fill("Es una HP LaserJet 1020.")
     page.get_by_role("button", name="Responder", exact=True).click()
-    expect(page.get_by_role("alert")).to_contain_text("Enviamos tu respuesta")
+    expect(page.get_by_role("status")).to_contain_text("Enviamos tu respuesta")
     expect(page.locator(".ticket-header")).not_to_contain_text("Esperando al cliente")
     assert not Ticket.objects.get(pk=ticket.pk).is_waiting
