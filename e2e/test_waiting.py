@@ -23,7 +23,7 @@ def test_answer_and_wait_then_the_client_answers(page, log_in):
     box = page.get_by_role("region", name="Nueva intervención")
     box.get_by_label("Mensaje").fill("¿Me pasás el modelo de la impresora?")
     box.get_by_role("button", name="Responder y esperar al cliente").click()
-    expect(page.get_by_role("alert")).to_contain_text("Esperando al cliente")
+    expect(page.get_by_role("status")).to_contain_text("Esperando al cliente")
     expect(page.locator(".ticket-header")).to_contain_text("Esperando al cliente")
     expect(page.locator(".ticket-header")).to_contain_text("En proceso")
     screenshot(page, "operator")
