@@ -10,7 +10,8 @@ import json
 from axe_playwright_python.base import AXE_SCRIPT
 
 # WCAG 2.2 A and AA plus axe's best practices (landmarks, one h1, regions…): what every page must meet.
-OPTIONS = {"resultTypes": ["violations"], "runOnly": {"type": "tag", "values": [
+# restoreScroll: axe scrolls while it measures colours; the test must find the page where the user left it.
+OPTIONS = {"resultTypes": ["violations"], "restoreScroll": True, "runOnly": {"type": "tag", "values": [
     "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]},
     # Still "experimental" in axe 4.12, but a voice-control user says what they see: "pulsar English".
     "rules": {"label-content-name-mismatch": {"enabled": True}}}

@@ -33,6 +33,11 @@ def assert_lands_on(page, text, confirmation):
     expect(page.get_by_role("status").filter(has_text=confirmation)).to_be_visible()
     page.wait_for_function("() => window.__sysmoAxeDone !== undefined")  # axe may scroll while it reads
     page.evaluate("() => window.__sysmoAxeDone")
+    # Bootstrap scrolls smoothly to the fragment: measure once the page has stopped moving.
+    last = None
+    while (now := page.evaluate("() => window.scrollY")) != last:
+        last = now
+        page.wait_for_timeout(250)
     spot = where_it_landed(page, text)
     assert spot["hash"] == f"#{spot['id']}", spot
     assert spot["scrolled"] > 600, f"the page did not move to the new message: {spot}"
