@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.cuit import normalize_cuit, validate_cuit
-from accounts.phones import national_format
+from accounts.phones import national_format, whatsapp_url
 
 
 class Company(models.Model):
@@ -123,6 +123,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     def phone_display(self):
         """The phone as people read it: national format for Argentine numbers."""
         return national_format(self.phone)
+
+    @property
+    def phone_whatsapp_url(self):
+        """A link that opens a WhatsApp chat with this person, or "" without a phone."""
+        return whatsapp_url(self.phone)
 
     @property
     def invitation_pending(self):

@@ -32,3 +32,10 @@ def national_format(e164):
     if phonenumbers.region_code_for_number(number) == REGION:
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def whatsapp_url(e164):
+    """The wa.me link that opens a WhatsApp chat with the number (`https://wa.me/5491155551234`), or "".
+
+    WhatsApp wants the international number in digits only, which is E.164 without its "+"."""
+    return f"https://wa.me/{e164.lstrip('+')}" if e164 else ""

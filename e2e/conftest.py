@@ -4,6 +4,9 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
+
+from e2e.accessibility import check_as_left, check_every_page
 
 # Playwright's sync API runs an event loop in this thread; without this Django's ORM refuses to run
 # in the test body ("You cannot call this from an async context").
@@ -11,6 +14,8 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-gpu"]
+# Assertions wait for a page whose axe check is still running (a few seconds on a busy machine).
+expect.set_options(timeout=15_000)
 VIEWPORTS = {
     "desktop": {"width": 1280, "height": 800},
     "phone": {"width": 390, "height": 844},
@@ -60,7 +65,8 @@ CSP_MESSAGES = ("CSP violation:", "Refused to", "Content Security Policy")
 def new_page(browser, viewport, live_server, request, settings):
     """new_page(label="") -> a fresh page in Spanish (Argentina) with cookies of its own: another person at
     another browser. The test fails if any of them logs a console or page error, a Content-Security-Policy
-    violation included (CSP_LISTENER)."""
+    violation included (CSP_LISTENER), or if axe-core finds an accessibility violation on any page it visited
+    (e2e/accessibility.py)."""
     contexts, errors = [], []
     settings.SITE_URL = live_server.url  # links in emails (always built from SITE_URL) lead to this test's server
 
@@ -76,8 +82,9 @@ def new_page(browser, viewport, live_server, request, settings):
             device_scale_factor=2 if is_phone else 1,
         )
         contexts.append(context)
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(20_000)  # axe checks each page as it loads (e2e/accessibility.py)
         context.add_init_script(CSP_LISTENER)
+        check_every_page(context, errors)
         page = context.new_page()
 
         def on_console(message):
@@ -102,6 +109,11 @@ def new_page(browser, viewport, live_server, request, settings):
 
     yield open_page
     for context in contexts:
+        for page in context.pages:
+            try:
+                errors.extend(check_as_left(page))
+            except Exception as error:  # noqa: BLE001 - a page that cannot be read is reported, not hidden
+                errors.append(f"axe could not read {page.url}: {error}")
         context.close()
     if errors:
         pytest.fail("The browser reported errors:\n" + "\n".join(errors), pytrace=False)

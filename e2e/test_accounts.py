@@ -52,7 +52,7 @@ def test_log_in_with_email_and_password_lands_on_the_inbox(page, client_user):
 
     nav.get_by_role("button", name="Salir").click()
     expect(page).to_have_url(re.compile(r"/$"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Cada solicitud de tus clientes, de principio a fin")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tus consultas y reclamos, atendidos de principio a fin")
     expect(page.get_by_role("alert")).to_contain_text("Cerraste tu sesión")
 
 

@@ -60,9 +60,9 @@ def test_deactivating_an_operator_passes_their_requests_to_a_colleague(page, log
     log_in(client)
     page.goto(held[0].get_absolute_url())
     expect(page.get_by_role("main")).to_contain_text("Sofía Ruiz")
-    page.get_by_role("region", name="Nueva intervención").get_by_label("Mensaje").fill("¿Pudieron verlo?")
+    page.get_by_role("region", name="Escribir una respuesta").get_by_label("Mensaje").fill("¿Pudieron verlo?")
     page.get_by_role("button", name="Responder", exact=True).click()
-    expect(page.get_by_role("alert")).to_contain_text("Enviamos tu respuesta")
+    expect(page.get_by_role("status")).to_contain_text("Enviamos tu respuesta")
     recipients = [address for row in OutboxMessage.objects.all() for address in row.to]
     assert recipients == ["sofia@demo.sysmo.ar"]
     assert Ticket.objects.get(pk=held[0].pk).state == State.IN_PROGRESS

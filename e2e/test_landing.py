@@ -15,8 +15,8 @@ def test_landing_offers_sign_in_and_sign_up(page):
 
     expect(page).to_have_title("Gestión de solicitudes para pymes · Sysmo Tickets")
     hero = page.get_by_role("main")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Cada solicitud de tus clientes, de principio a fin")
-    expect(hero).to_contain_text("gestión de los requerimientos, solicitudes y reclamos")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tus consultas y reclamos, atendidos de principio a fin")
+    expect(hero).to_contain_text("Cargá tu solicitud")  # speaks to the client who arrives here
     expect(hero.get_by_role("link", name="Ingresar")).to_be_visible()
     expect(hero.get_by_role("link", name="Registrarse")).to_be_visible()
     for feature in ("Trazabilidad y seguimiento completo", "Segmentación por temáticas", "Comunicación vía email",

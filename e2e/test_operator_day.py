@@ -57,7 +57,7 @@ def test_a_client_phones_and_the_operator_files_for_them(page, log_in):
     page.context.clear_cookies()
     log_in(client)
     page.goto(ticket.get_absolute_url())
-    page.get_by_role("region", name="Nueva intervención").get_by_label("Mensaje").fill("Es una Epson TM-T20.")
+    page.get_by_role("region", name="Escribir una respuesta").get_by_label("Mensaje").fill("Es una Epson TM-T20.")
     page.get_by_role("button", name="Responder", exact=True).click()
     expect(page.locator(".ticket-header")).not_to_contain_text("Esperando al cliente")
     expect(page.get_by_role("main")).not_to_contain_text("Urgente")  # the priority is the desk's, not shown

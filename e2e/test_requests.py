@@ -14,6 +14,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from accounts.tests.factories import ClientFactory, CompanyFactory, OperatorFactory
+from e2e.accessibility import check_as_left, check_every_page
 from e2e.conftest import VIEWPORTS
 from e2e.helpers import assert_csp_ready, assert_no_horizontal_overflow
 from e2e.helpers import screenshot as full_page_screenshot
@@ -28,20 +29,23 @@ SECRET_NOTE = "Nota interna: el cliente tiene deuda, no prometer fecha."
 
 @pytest.fixture
 def operator_page(browser, viewport, live_server, request):
-    """A second browser for the operator, on the other viewport; fails on console errors like `page`."""
+    """A second browser for the operator, on the other viewport; fails on console errors and axe violations
+    like `page`."""
     other = "desktop" if viewport == "phone" else "phone"
     is_phone = other == "phone"
     context = browser.new_context(
         viewport=VIEWPORTS[other], locale="es-AR", timezone_id="America/Argentina/Buenos_Aires",
         base_url=live_server.url, is_mobile=is_phone, has_touch=is_phone, device_scale_factor=2 if is_phone else 1,
     )
-    context.set_default_timeout(10_000)
-    page = context.new_page()
+    context.set_default_timeout(20_000)
     errors = []
+    check_every_page(context, errors)
+    page = context.new_page()
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.test_name = f"{request.node.name}-operator-{other}"
     yield page
+    errors.extend(check_as_left(page))
     context.close()
     if errors:
         pytest.fail("The operator's browser reported errors:\n" + "\n".join(errors), pytrace=False)
@@ -63,7 +67,8 @@ def screenshot(page, label):
 
 
 def reply_box(page):
-    return page.get_by_role("region", name="Nueva intervención")
+    # Staff write a "Nueva intervención" (a reply or an internal comment); a client "Escribir una respuesta".
+    return page.get_by_role("region", name=re.compile("^(Nueva intervención|Escribir una respuesta)$"))
 
 
 def downloaded(page, name):

@@ -31,7 +31,7 @@ def test_a_reply_sent_twice_is_posted_and_emailed_once(page, log_in):
     page.on("request", lambda request: sent.append(request) if request.method == "POST" else None)
 
     page.goto(f"/solicitudes/{ticket.number}/")
-    page.get_by_role("region", name="Nueva intervención").get_by_label("Mensaje").fill(MESSAGE)
+    page.get_by_role("region", name="Escribir una respuesta").get_by_label("Mensaje").fill(MESSAGE)
     page.get_by_role("button", name="Responder", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("Enviamos tu respuesta")
 
@@ -40,7 +40,7 @@ def test_a_reply_sent_twice_is_posted_and_emailed_once(page, log_in):
     retry = page.request.post(first.url.split("#")[0], data=first.post_data_buffer,
                               headers={"content-type": first.header_value("content-type")})
     assert retry.ok
-    assert retry.url.endswith(f"/solicitudes/{ticket.number}/")
+    assert re.search(rf"/solicitudes/{ticket.number}/(#mensaje-\d+)?$", retry.url)  # lands on the message
 
     page.reload()
     history = page.get_by_role("region", name="Historial")
@@ -51,7 +51,7 @@ def test_a_reply_sent_twice_is_posted_and_emailed_once(page, log_in):
     screenshot(page, "sent-once")
 
     # On purpose, the same words again: a new form, so a new message.
-    page.get_by_role("region", name="Nueva intervención").get_by_label("Mensaje").fill(MESSAGE)
+    page.get_by_role("region", name="Escribir una respuesta").get_by_label("Mensaje").fill(MESSAGE)
     page.get_by_role("button", name="Responder", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("Enviamos tu respuesta")
     expect(history.get_by_text(MESSAGE)).to_have_count(2)

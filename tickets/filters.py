@@ -189,8 +189,9 @@ class TicketFilter(django_filters.FilterSet):
                 widget.attrs["class"] += " is-invalid"
                 widget.attrs["aria-invalid"] = "true"
         form.fields["q"].widget.input_type = "search"
-        form.fields["q"].widget.attrs.update(placeholder=_("Palabras, número o CUIT"),
-                                             autocomplete="off")
+        # A client's requests are all of their own company: a CUIT would find nothing new.
+        hint = _("Palabras, número o CUIT") if self.user.is_operator else _("Palabras o número de solicitud")
+        form.fields["q"].widget.attrs.update(placeholder=hint, autocomplete="off")
         form.fields["q"].error_messages["max_length"] = _("Escribí hasta %(limit_value)d caracteres.")
         if "empresa" in form.fields:
             form.fields["empresa"].widget.attrs["placeholder"] = _("Nombre o CUIT, con o sin guiones")

@@ -336,6 +336,14 @@ class Attachment(models.Model):
     def __str__(self):
         return self.original_name
 
+    # Images a browser shows in an <img> without running anything (no SVG): their type was sniffed at upload.
+    PREVIEW_TYPES = frozenset({"image/png", "image/apng", "image/jpeg", "image/gif", "image/webp"})
+
+    @property
+    def shows_preview(self):
+        """True for images shown as a small preview beside their name, through the same guarded download."""
+        return self.content_type in self.PREVIEW_TYPES
+
     @property
     def internal(self):
         """The Python side of CLIENT_VISIBLE_FILE, for a file already in hand."""

@@ -181,10 +181,23 @@ class Entry:
     internal: bool = False
     event: Event = None
     attachments: list = field(default_factory=list)
+    pk: int = None  # the intervention's, for messages after the description
 
     @property
     def is_message(self):
         return self.kind != "event"
+
+    @property
+    def anchor(self):
+        """The fragment that lands on this message (the reply view redirects to it), or "" for events."""
+        if self.kind == "message":
+            return message_anchor(self.pk)
+        return "descripcion" if self.kind == "description" else ""
+
+
+def message_anchor(intervention_pk):
+    """The id of a message on the request page: the page lands there after it is written."""
+    return f"mensaje-{intervention_pk}"
 
 
 def timeline(ticket, user):
@@ -205,7 +218,8 @@ def timeline(ticket, user):
                      attachments=files_of.get(None, []))]
     for intervention in interventions:
         entries.append(Entry("message", intervention.created_at, author=intervention.author, body=intervention.body,
-                             internal=intervention.internal, attachments=files_of.get(intervention.pk, [])))
+                             internal=intervention.internal, attachments=files_of.get(intervention.pk, []),
+                             pk=intervention.pk))
     events = Event.objects.filter(ticket=ticket).select_related("actor").order_by("at", "id")
     if not with_internal:
         events = events.exclude(kind__in=STAFF_ONLY_EVENTS)

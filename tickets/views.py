@@ -190,8 +190,11 @@ def reply(request, number):
         form.keep_files_for_next_try()
         return _render_detail(request, ticket, form, status=503)
     form.forget_unticked_files()
-    messages.success(request, _reply_done(outcome))
-    return redirect(ticket)
+    # Land on the new message, its confirmation shown on it rather than ~2,000 px above (templates/base.html
+    # leaves out the messages tagged "beside-message").
+    anchor = selectors.message_anchor(outcome.intervention.pk)
+    messages.success(request, _reply_done(outcome), extra_tags=f"beside-message {anchor}")
+    return redirect(f"{ticket.get_absolute_url()}#{anchor}")
 
 
 def _reply_done(outcome):
