@@ -38,7 +38,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import snowballstemmer
-from django.db import connection
+from django.core.exceptions import EmptyResultSet
+from django.db import OperationalError, connection, transaction
 from django.db.models import BooleanField
 from django.db.models.expressions import Expression
 from stdnum.ar import cuit as stdnum_cuit
@@ -208,7 +209,53 @@ def matching(queryset, text, *, include_internal):
     if not conditions:
         return queryset.none()  # some word is in no request's text
     template = " OR ".join(f"{{t}}.{column} @@ %s::tsquery" for column in conditions)
-    return queryset.filter(Matches(f"({template})", list(conditions.values())))
+    searched = queryset.filter(Matches(f"({template})", list(conditions.values())))
+    if any(":*" in query for query in conditions.values()):
+        return searched  # a prefix with more than MAX_COMPLETIONS completions: common, the usual plan serves it
+    numbers = few_matches(searched)
+    if numbers is None:
+        return searched
+    return queryset.filter(number__in=numbers) if numbers else queryset.none()
+
+
+FEW_MATCHES = 2000  # at most this many matches are listed by number (see `few_matches`)
+PROBE_TIMEOUT_MS = 150
+
+
+def few_matches(searched):
+    """PostgreSQL: the numbers of every request `searched` (a search with all the list's filters) finds, when
+    there are at most FEW_MATCHES of them; None when there are more (or finding out took too long).
+
+    Why: the planner prices a search from each word's frequency as if words were independent, and a word's
+    frequency over the whole table. Words each common but never together ("vpn impresora"), or a word common
+    in the table but absent from the chosen topic, state, tray or dates, look like thousands of matches: the
+    planner walks the tray's order index reading every row for 26 matches that never come (~1 s at 1M). Here
+    the same conditions are asked of the indexes only (the GIN search index, intersected with the btree ones
+    of the filters: sequential and plain index scans are switched off for this one query), which answer an
+    empty or small combination in milliseconds; the list then reads those rows by number. More than
+    FEW_MATCHES means the matches are dense enough for the usual plan to find a page quickly.
+    """
+    try:
+        sql, params = searched.order_by().values_list("number", flat=True)[:FEW_MATCHES + 1].query.sql_with_params()
+    except EmptyResultSet:  # the list's other conditions already exclude everything
+        return []
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            # For this query only: in a transaction already (a test, an atomic view) SET LOCAL would outlive it.
+            cursor.execute(
+                "SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan'), "
+                "current_setting('statement_timeout'), set_config('enable_seqscan', 'off', true), "
+                "set_config('enable_indexscan', 'off', true), set_config('statement_timeout', %s, true)",
+                [f"{int(PROBE_TIMEOUT_MS)}ms"],
+            )
+            saved = cursor.fetchone()[:3]
+            cursor.execute(sql, params)
+            numbers = [number for (number,) in cursor.fetchall()]
+            cursor.execute("SELECT set_config('enable_seqscan', %s, true), set_config('enable_indexscan', %s, true), "
+                           "set_config('statement_timeout', %s, true)", list(saved))
+    except OperationalError:  # the timeout: a search this costly to narrow is a common one
+        return None
+    return None if len(numbers) > FEW_MATCHES else numbers
 
 
 # The conditions; {t} is the ticket table's alias in the query at hand (a subquery renames it). The query is
