@@ -1,5 +1,5 @@
-"""Remembering translations (sysmo/translations.py) changes the cost of a page, never its HTML (issue 19).
-
+"""Remembering translations (sysmo/translations.py) and request addresses (tickets.models.detail_url)
+changes the cost of a page, never its HTML (issue 19).
 A fixed data set (the tickets' `world`, with a reply and an internal comment) is rendered as each kind of
 person, in Spanish and in English, with Django's own lookup and with the remembering one; the pages must be
 the same but for the one-time keys of their forms.
@@ -46,3 +46,12 @@ def test_installing_twice_wraps_once():
     installed = trans_real.DjangoTranslation.gettext
     translations.remember()
     assert trans_real.DjangoTranslation.gettext is installed
+
+
+@pytest.mark.parametrize("number", [1, 7, 10, 918273645546372818, 123456789012])
+def test_a_requests_address_is_what_reversing_gives(number):
+    from django.urls import reverse
+
+    from tickets.models import detail_url
+
+    assert detail_url(number) == reverse("tickets:detail", args=[number])
