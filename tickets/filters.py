@@ -266,7 +266,7 @@ class TicketFilter(django_filters.FilterSet):
         text = (self.form.cleaned_data.get("q") or "").strip()
         if not text:
             return queryset
-        return search.matching(queryset, text, include_internal=self.user.is_operator)
+        return search.matching(queryset, text, include_internal=self.user.is_operator, ordering=self.ordering)
 
     def search(self, queryset, name, value):
         return queryset  # applied last, by filter_queryset

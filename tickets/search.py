@@ -189,12 +189,13 @@ def query_terms(text):
 
 # --- Searching -----------------------------------------------------------------------------------
 
-def matching(queryset, text, *, include_internal):
+def matching(queryset, text, *, include_internal, ordering=()):
     """The requests of `queryset` whose text matches every word of `text` (see `query_terms`).
 
     `include_internal` adds internal comments to what is searched: only for people who may read them. A
     request matches when all the words are in its public text, or all of them in its internal text.
-    Nothing searchable typed (only stop words or punctuation) matches nothing.
+    Nothing searchable typed (only stop words or punctuation) matches nothing. `ordering`: the list's order;
+    on PostgreSQL it chooses how the search is read (see `dense` and `few_matches`).
     """
     terms = query_terms(text)
     if not terms:
@@ -212,15 +213,39 @@ def matching(queryset, text, *, include_internal):
     searched = queryset.filter(Matches(f"({template})", list(conditions.values())))
     if any(":*" in query for query in conditions.values()):
         return searched  # a prefix with more than MAX_COMPLETIONS completions: common, the usual plan serves it
+    if ordering and dense(queryset, template, list(conditions.values()), ordering):
+        return searched
     numbers = few_matches(searched)
     if numbers is None:
         return searched
     return queryset.filter(number__in=numbers) if numbers else queryset.none()
 
 
+WALK = 5000  # rows of the list read in its order to tell whether the matches are dense (see `dense`)
+PAGE_HITS = 26  # a first page and one more (tickets.pagination.PER_PAGE + 1)
 FEW_MATCHES = 2000  # at most this many matches are listed by number (see `few_matches`)
 PROBE_TIMEOUT_MS = 150
 PROBE_WORK_MEM = "64MB"
+
+
+def dense(queryset, template, params, ordering):
+    """PostgreSQL: whether a first page of matches is among the first WALK requests of the list in its order.
+
+    This is how the usual plan reads a search: walking the list's order index, testing each row, until a page
+    is full; with dense matches (a common word, in a tray where it occurs) it stops after a few dozen rows.
+    Reading at most WALK rows the same way tells, at a bounded cost, whether it will; if not, `few_matches`.
+    """
+    try:
+        window, window_params = queryset.order_by(*ordering).values_list("number", flat=True)[:WALK].query \
+            .sql_with_params()
+    except EmptyResultSet:
+        return False
+    condition = template.format(t="t")
+    sql = (f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} t JOIN ({window}) w ON t.number = w.number "  # noqa: S608
+           f"WHERE {condition} LIMIT {PAGE_HITS}) hits")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*window_params, *params])
+        return cursor.fetchone()[0] >= PAGE_HITS
 
 
 def few_matches(searched):

@@ -3,8 +3,8 @@
 The words «vpn» and «impresora» are each common here but never share a request; «vpn» is never in
 «Reclamos»; «factura» is everywhere. A table of combinations of words × tray × topic × state × dates, whose
 results are empty, tiny or huge, goes through the tray's filters (the one place searches are built) and must
-find exactly what a reference computed in Python from the same normaliser finds. `FEW_MATCHES` is lowered
-so that both ways of answering are taken. On PostgreSQL an empty or tiny combination must reach the list as
+find exactly what a reference computed in Python from the same normaliser finds. `FEW_MATCHES` and
+`PAGE_HITS` are lowered so that every way of answering is taken (dense, few, neither). On PostgreSQL an empty or tiny combination must reach the list as
 request numbers (the list's query holds no text condition, so it cannot walk the tray reading every row),
 and the probe that finds them reads the indexes' bitmaps, never walking the table or an order index.
 """
@@ -46,6 +46,7 @@ TRAYS = [("administrator", "todas"), ("other operator", "tematicas"), ("topic op
 @pytest.fixture
 def desk(world, monkeypatch):
     monkeypatch.setattr(search, "FEW_MATCHES", FEW)
+    monkeypatch.setattr(search, "PAGE_HITS", FEW + 1)  # a "page" of 4: «factura» is dense in most lists
     world.ticket.delete()
     topics = {"billing": world.topic, "claims": world.other_topic}
     now = timezone.now()
