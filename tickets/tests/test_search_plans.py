@@ -4,9 +4,10 @@ The words «vpn» and «impresora» are each common here but never share a reque
 «Reclamos»; «factura» is everywhere. A table of combinations of words × tray × topic × state × dates, whose
 results are empty, tiny or huge, goes through the tray's filters (the one place searches are built) and must
 find exactly what a reference computed in Python from the same normaliser finds. `FEW_MATCHES` and
-`PAGE_HITS` are lowered so that every way of answering is taken (dense, few, neither). On PostgreSQL an empty or tiny combination must reach the list as
-request numbers (the list's query holds no text condition, so it cannot walk the tray reading every row),
-and the probe that finds them reads the indexes' bitmaps, never walking the table or an order index.
+`PAGE_HITS` are lowered so that every way of answering is taken (dense, few, neither). On PostgreSQL an
+empty or tiny combination must reach the list as request numbers (the list's query holds no text
+condition, so it cannot walk the tray reading every row), and the probe that finds them reads the
+indexes' bitmaps, never walking the table or an order index.
 """
 
 import re
