@@ -81,6 +81,7 @@ class Command(BaseCommand):
         parser.add_argument("--concurrency", type=int, default=20, help="operadores a la vez (0: sin esa corrida)")
         parser.add_argument("--duration", type=float, default=20.0, help="segundos de la corrida concurrente")
         parser.add_argument("--only", default="", help="solo los casos cuyo nombre contenga este texto")
+        parser.add_argument("--skip", default="", help="sin los casos cuyo nombre contenga este texto")
         parser.add_argument("--common", default="factura")
         parser.add_argument("--rare", default="Malena")
         parser.add_argument("--missing", default="helicóptero")
@@ -89,7 +90,8 @@ class Command(BaseCommand):
         if not Ticket.objects.exists():
             raise CommandError("No hay solicitudes: generalas primero con `manage.py generate_tickets N`.")
         people = self.people()
-        cases = [case for case in build_cases(people, options) if options["only"] in case.name]
+        cases = [case for case in build_cases(people, options) if options["only"] in case.name
+                 and not (options["skip"] and options["skip"] in case.name)]
         port = free_port()
         with Server(port, options["workers"]) as server:
             base = f"http://127.0.0.1:{port}"
