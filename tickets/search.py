@@ -224,7 +224,7 @@ def matching(queryset, text, *, include_internal, ordering=()):
 WALK = 1000  # rows of the list read in its order to tell whether the matches are dense (see `dense`)
 PAGE_HITS = 26  # a first page and one more (tickets.pagination.PER_PAGE + 1)
 FEW_MATCHES = 2000  # at most this many matches are listed by number (see `few_matches`)
-PROBE_TIMEOUT_MS = 150
+PROBE_TIMEOUT_MS = 1000  # a sparse search the probe cannot settle in this time is read the usual way
 PROBE_WORK_MEM = "64MB"
 
 
