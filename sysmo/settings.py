@@ -109,6 +109,11 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "sysmo.urls"
+# Only for the server `manage.py bench_http` starts: a query counter and a bare view as the floor (sysmo/bench.py).
+BENCH_HTTP = env.bool("BENCH_HTTP", default=False)
+if BENCH_HTTP:
+    MIDDLEWARE = ["sysmo.bench.QueryCountMiddleware", *MIDDLEWARE]
+    ROOT_URLCONF = "sysmo.bench_urls"
 WSGI_APPLICATION = "sysmo.wsgi.application"
 
 TEMPLATES = [

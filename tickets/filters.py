@@ -281,16 +281,18 @@ class TicketFilter(django_filters.FilterSet):
     # --- The filters ---------------------------------------------------------------------------
 
     def filter_queryset(self, queryset):
+        """Every filter, then the search: it is planned knowing the rest of the list's conditions
+        (tickets.search.few_matches)."""
         queryset = super().filter_queryset(queryset)
         if "estado" not in self.form.cleaned_data:  # a bad state, explained next to the field: open ones
             queryset = self.by_state(queryset, "estado", DEFAULT_STATE)
-        return queryset
-
-    def search(self, queryset, name, value):
-        text = value.strip()
+        text = (self.form.cleaned_data.get("q") or "").strip()
         if not text:
             return queryset
-        return search.matching(queryset, text, include_internal=self.user.is_operator)
+        return search.matching(queryset, text, include_internal=self.user.is_operator, ordering=self.ordering)
+
+    def search(self, queryset, name, value):
+        return queryset  # applied last, by filter_queryset
 
     def by_state(self, queryset, name, value):
         states = STATES.get(value)

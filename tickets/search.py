@@ -38,7 +38,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import snowballstemmer
-from django.db import connection
+from django.core.exceptions import EmptyResultSet
+from django.db import OperationalError, connection, transaction
 from django.db.models import BooleanField
 from django.db.models.expressions import Expression
 from stdnum.ar import cuit as stdnum_cuit
@@ -188,12 +189,13 @@ def query_terms(text):
 
 # --- Searching -----------------------------------------------------------------------------------
 
-def matching(queryset, text, *, include_internal):
+def matching(queryset, text, *, include_internal, ordering=()):
     """The requests of `queryset` whose text matches every word of `text` (see `query_terms`).
 
     `include_internal` adds internal comments to what is searched: only for people who may read them. A
     request matches when all the words are in its public text, or all of them in its internal text.
-    Nothing searchable typed (only stop words or punctuation) matches nothing.
+    Nothing searchable typed (only stop words or punctuation) matches nothing. `ordering`: the list's order;
+    on PostgreSQL it chooses how the search is read (see `dense` and `few_matches`).
     """
     terms = query_terms(text)
     if not terms:
@@ -208,7 +210,80 @@ def matching(queryset, text, *, include_internal):
     if not conditions:
         return queryset.none()  # some word is in no request's text
     template = " OR ".join(f"{{t}}.{column} @@ %s::tsquery" for column in conditions)
-    return queryset.filter(Matches(f"({template})", list(conditions.values())))
+    searched = queryset.filter(Matches(f"({template})", list(conditions.values())))
+    if any(":*" in query for query in conditions.values()):
+        return searched  # a prefix with more than MAX_COMPLETIONS completions: common, the usual plan serves it
+    if ordering and dense(queryset, template, list(conditions.values()), ordering):
+        return searched
+    numbers = few_matches(searched)
+    if numbers is None:
+        return searched
+    return queryset.filter(number__in=numbers) if numbers else queryset.none()
+
+
+WALK = 1000  # rows of the list read in its order to tell whether the matches are dense (see `dense`)
+PAGE_HITS = 26  # a first page and one more (tickets.pagination.PER_PAGE + 1)
+FEW_MATCHES = 2000  # at most this many matches are listed by number (see `few_matches`)
+PROBE_TIMEOUT_MS = 1000  # a sparse search the probe cannot settle in this time is read the usual way
+PROBE_WORK_MEM = "64MB"
+
+
+def dense(queryset, template, params, ordering):
+    """PostgreSQL: whether a first page of matches is among the first WALK requests of the list in its order.
+
+    This is how the usual plan reads a search: walking the list's order index, testing each row, until a page
+    is full; with dense matches (a common word, in a tray where it occurs) it stops after a few dozen rows.
+    Reading at most WALK rows the same way tells, at a bounded cost, whether it will; if not, `few_matches`.
+    """
+    try:
+        window, window_params = queryset.order_by(*ordering).values_list("number", flat=True)[:WALK].query \
+            .sql_with_params()
+    except EmptyResultSet:
+        return False
+    condition = template.format(t="t")
+    sql = (f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} t JOIN ({window}) w ON t.number = w.number "  # noqa: S608
+           f"WHERE {condition} LIMIT {PAGE_HITS}) hits")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*window_params, *params])
+        return cursor.fetchone()[0] >= PAGE_HITS
+
+
+def few_matches(searched):
+    """PostgreSQL: the numbers of every request `searched` (a search with all the list's filters) finds, when
+    there are at most FEW_MATCHES of them; None when there are more (or finding out took too long).
+
+    Why: the planner prices a search from each word's frequency as if words were independent, and a word's
+    frequency over the whole table. Words each common but never together ("vpn impresora"), or a word common
+    in the table but absent from the chosen topic, state, tray or dates, look like thousands of matches: the
+    planner walks the tray's order index reading every row for 26 matches that never come (~1 s at 1M). Here
+    the same conditions are asked of the indexes only (the GIN search index, intersected with the btree ones
+    of the filters: sequential and plain index scans are switched off for this one query), which answer an
+    empty or small combination in milliseconds; the list then reads those rows by number. More than
+    FEW_MATCHES means the matches are dense enough for the usual plan to find a page quickly.
+    """
+    try:
+        sql, params = searched.order_by().values_list("number", flat=True)[:FEW_MATCHES + 1].query.sql_with_params()
+    except EmptyResultSet:  # the list's other conditions already exclude everything
+        return []
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            # For this query only: in a transaction already (a test, an atomic view) SET LOCAL would outlive it.
+            # work_mem: bitmaps of a few hundred thousand rows stay exact, so intersecting them reads no table page.
+            cursor.execute(
+                "SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan'), "
+                "current_setting('statement_timeout'), current_setting('work_mem'), "
+                "set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true), "
+                "set_config('statement_timeout', %s, true), set_config('work_mem', %s, true)",
+                [f"{int(PROBE_TIMEOUT_MS)}ms", PROBE_WORK_MEM],
+            )
+            saved = cursor.fetchone()[:4]
+            cursor.execute(sql, params)
+            numbers = [number for (number,) in cursor.fetchall()]
+            cursor.execute("SELECT set_config('enable_seqscan', %s, true), set_config('enable_indexscan', %s, true), "
+                           "set_config('statement_timeout', %s, true), set_config('work_mem', %s, true)", list(saved))
+    except OperationalError:  # the timeout: a search this costly to narrow is a common one
+        return None
+    return None if len(numbers) > FEW_MATCHES else numbers
 
 
 # The conditions; {t} is the ticket table's alias in the query at hand (a subquery renames it). The query is
