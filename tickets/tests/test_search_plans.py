@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tickets import search, selectors
-from tickets.filters import TicketFilter
+from tickets.filters import DEFAULT_STATE, STATES, TicketFilter
 from tickets.models import State, Ticket
 from tickets.tests.factories import TicketFactory
 
@@ -38,7 +38,8 @@ TEXTS = (
 )
 WORDS = ["vpn impresora", "impresora vpn factura", "vpn", "impresora", "factura", "impresoras local",
          "vpn factura", "impreso", "helicóptero", "contador vpn"]
-FILTERS = [{}, {"tematica": "claims"}, {"estado": "cerrado"}, {"estado": "abiertas"}, {"creada_desde": 30},
+FILTERS = [{}, {"tematica": "claims"}, {"estado": "cerrado"}, {"estado": "abiertas"}, {"estado": "todos"},
+           {"creada_desde": 30},
            {"tematica": "billing", "estado": "cerrado", "creada_desde": 90}]
 TRAYS = [("administrator", "todas"), ("other operator", "tematicas"), ("topic operator", "tematicas"),
          ("requester", "realizadas")]
@@ -71,9 +72,7 @@ def expected(user, tray, words, filters, topics):
             continue
         if "tematica" in filters and ticket.topic_id != topics[filters["tematica"]].pk:
             continue
-        if filters.get("estado") == "cerrado" and ticket.state != State.CLOSED:
-            continue
-        if filters.get("estado") == "abiertas" and ticket.state == State.CLOSED:
+        if ticket.state not in STATES[filters.get("estado", DEFAULT_STATE)]:  # a tray shows open work first
             continue
         if "creada_desde" in filters and ticket.created_at.date() < timezone.localdate() - timedelta(
                 days=filters["creada_desde"]):
@@ -120,7 +119,7 @@ def test_the_page_shows_them_with_its_usual_queries(desk, world, client):
     client.force_login(world["administrator"])
     page = client.get(reverse("tickets:inbox"), {"bandeja": "todas", "q": "vpn impresora"}).content.decode()
     assert "No encontramos solicitudes" in page
-    page = client.get(reverse("tickets:inbox"), {"bandeja": "todas", "q": "contador vpn"}).content.decode()
+    page = client.get(reverse("tickets:inbox"), {"bandeja": "todas", "estado": "todos", "q": "contador vpn"}).content.decode()
     assert "Consulta por VPN" in page
     assert "Impresora trabada" not in page
 
