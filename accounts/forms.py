@@ -308,3 +308,40 @@ class HandOffForm(forms.Form):
         if self.cleaned_data.get("pendientes") == self.REASSIGN:
             return self.cleaned_data["reasignar_a"]
         return None
+
+
+# --- Companies (accounts.membership) ---------------------------------------------------------------------------
+
+
+class CompanySearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Buscar"), required=False, max_length=200,
+        widget=forms.TextInput(attrs={
+            "type": "search", "class": "form-control", "placeholder": _("Nombre o CUIT"), "autocomplete": "off",
+        }),
+    )
+
+
+class CompanyRenameForm(forms.Form):
+    name = forms.CharField(label=_("Nombre de la empresa"), max_length=200,
+                           error_messages={"required": _("Escribí el nombre de la empresa.")})
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Escribí el nombre de la empresa."), code="required")
+        return name
+
+
+class CompanyContactForm(forms.Form):
+    contact = PersonChoiceField(
+        label=_("Responsable"), queryset=User.objects.none(), empty_label=_("Elegí una persona"),
+        help_text=_("Confirma o rechaza a quienes se registren con este CUIT. Si todavía no estaba confirmada, "
+                    "queda confirmada."),
+        error_messages={"required": _("Elegí una persona de la empresa."),
+                        "invalid_choice": _("Elegí una persona de la lista.")},
+    )
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = candidates

@@ -16,6 +16,12 @@ class Company(models.Model):
         help_text=_("Se guarda como XX-XXXXXXXX-X."),
     )
     created_at = models.DateTimeField(_("alta"), default=timezone.now)
+    # The person who confirms who else belongs to the company (accounts.membership): its first member to
+    # verify their address, or whoever an administrator names.
+    contact = models.ForeignKey(
+        "accounts.User", verbose_name=_("responsable"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("empresa")
@@ -87,6 +93,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(_("alta"), default=timezone.now)
     # Set when an administrator invites the person (accounts.services.create_invited_user); see invitation_pending.
     invited_at = models.DateTimeField(_("invitación"), null=True, blank=True)
+    # False while the company's responsible contact (or an administrator) has not accepted this person as a
+    # member: set by a sign-up with a known CUIT (accounts.membership). Meaningless without a company.
+    company_confirmed = models.BooleanField(_("empresa confirmada"), default=True)
+    # The company name this person typed at sign-up when it differs from the stored one, for administrators.
+    company_name_given = models.CharField(_("empresa que escribió"), max_length=200, blank=True)
 
     objects = UserManager()
 
@@ -131,6 +142,17 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.invited_at is not None and not self.has_usable_password()
 
     @property
+    def membership_pending(self):
+        """Signed up with a company's CUIT and not yet accepted by its contact or an administrator: staff see
+        the company marked «sin confirmar» (accounts.membership)."""
+        return self.company_id is not None and not self.company_confirmed
+
+    @property
+    def is_company_contact(self):
+        """The company's responsible contact: accepts or refuses who else signs up with its CUIT."""
+        return self.company_id is not None and self.company.contact_id == self.pk
+
+    @property
     def is_client(self):
         return self.role == Role.CLIENT
 
@@ -160,6 +182,11 @@ class AccountAuditEntry(models.Model):
         DETAILS_CHANGED = "details_changed", _("Cambió los datos")
         EMAIL_CHANGE_REQUESTED = "email_change_requested", _("Pidió cambiar el correo")
         EMAIL_CHANGED = "email_changed", _("Cambió el correo")
+        BECAME_CONTACT = "became_contact", _("Quedó como responsable de su empresa")
+        MEMBER_ACCEPTED = "member_accepted", _("Confirmó que pertenece a la empresa")
+        MEMBER_REFUSED = "member_refused", _("Rechazó que pertenezca a la empresa")
+        COMPANY_RENAMED = "company_renamed", _("Cambió el nombre de la empresa")
+        CONTACT_CHANGED = "contact_changed", _("Cambió el responsable de la empresa")
 
     at = models.DateTimeField(_("fecha"), default=timezone.now)
     actor = models.ForeignKey(
@@ -206,6 +233,12 @@ class AccountAuditEntry(models.Model):
             }
         if self.action == self.Action.INVITATION_RESENT and detail.get("email"):
             return _("Reenvió la invitación a %(email)s") % {"email": detail["email"]}
+        if self.action in (self.Action.MEMBER_ACCEPTED, self.Action.MEMBER_REFUSED, self.Action.BECAME_CONTACT,
+                           self.Action.CONTACT_CHANGED) and detail.get("company"):
+            return _("%(action)s: %(company)s") % {"action": self.get_action_display(), "company": detail["company"]}
+        if self.action == self.Action.COMPANY_RENAMED and detail.get("after"):
+            return _("Cambió el nombre de la empresa de «%(before)s» a «%(after)s»") % {
+                "before": detail.get("before") or "—", "after": detail["after"]}
         if self.action == self.Action.DETAILS_CHANGED:
             return _details_changes(detail) or self.get_action_display()
         if self.action == self.Action.EMAIL_CHANGE_REQUESTED and detail.get("after"):

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from accounts import handoff, outbox, selectors
+from accounts import handoff, membership, outbox, selectors
 from accounts.cuit import normalize_cuit
 from accounts.models import STAFF_ROLES, AccountAuditEntry, Company, Role, User
 
@@ -97,12 +97,13 @@ def company_for_cuit(cuit, name):
 
 
 def fill_new_client(user, *, full_name, phone, company_name, cuit):
-    """Give a user being signed up their client data and company (the caller saves the user)."""
+    """Give a user being signed up their client data and company (the caller saves the user). They belong to
+    it once their address is verified and, unless they are its first member, the company's contact or an
+    administrator accepts them (accounts.membership)."""
     user.full_name = full_name.strip()
     user.phone = phone
     user.role = Role.CLIENT
-    user.company = company_for_cuit(cuit, company_name)
-    return user
+    return membership.join_on_signup(user, company_for_cuit(cuit, company_name), company_name)
 
 
 def update_profile(user, *, full_name, phone):

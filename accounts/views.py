@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts import handoff, outbox, selectors, services
+from accounts import handoff, membership, outbox, selectors, services
 from accounts.decorators import administrator_required
 from accounts.forms import (
     AcceptInvitationForm,
@@ -117,6 +117,7 @@ def _render_user_detail(request, target, *, role_form=None, deactivate_handoff=N
             "reset_password": services.can_send_password_reset(request.user, target),
             "resend_invitation": services.can_resend_invitation(request.user, target),
             "edit": services.can_edit_details(request.user, target),
+            "decide_membership": membership.can_decide_membership(request.user, target),
         },
     }, status=400 if (role_form or deactivate_handoff or role_handoff) else 200)
 

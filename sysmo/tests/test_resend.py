@@ -135,6 +135,18 @@ def _invited(world):
                                                  role="operator", by=world["administrator"])
 
 
+def _pending_colleague(world):
+    """The requester is their company's contact; their colleague signed up later and waits for them."""
+    from accounts.models import Company, User
+
+    Company.objects.filter(pk=world["requester"].company_id).update(contact=world["requester"])
+    User.objects.filter(pk=world["colleague"].pk).update(company_confirmed=False)
+
+
+def _company(world):
+    return [world["requester"].company_id]
+
+
 WRITES = {
     # Requests
     "file a request": Write("tickets:create", "requester", data=lambda w: {
@@ -186,6 +198,15 @@ WRITES = {
     "correct a pending invitation's email": Write("accounts:user_email", "administrator",
                                                   args=lambda w: [w.invitee.pk], setup=_invited,
                                                   data=lambda w: {"email": "nora.nueva@example.com"}),
+    # Companies (accounts.membership)
+    "the contact accepts a colleague": Write("accounts:member_accept", "requester", setup=_pending_colleague,
+                                             args=lambda w: [w["colleague"].pk]),
+    "an administrator refuses a colleague": Write("accounts:member_refuse", "administrator",
+                                                  setup=_pending_colleague, args=lambda w: [w["colleague"].pk]),
+    "rename a company": Write("accounts:company_rename", "administrator", args=_company,
+                              data=lambda w: {"name": "La Espiga SRL"}),
+    "change a company's contact": Write("accounts:company_contact", "administrator", args=_company,
+                                        data=lambda w: {"contact": w["colleague"].pk}),
     # Administrators: topics
     "create a topic": Write("topics:create", "administrator", data=lambda w: {
         "name": "Cobranzas", "description": "Pagos y deudas.", "operators": [w["topic operator"].pk]}),
@@ -202,7 +223,8 @@ WRITES = {
 
 READ_ONLY = {
     "home", "tickets:inbox", "tickets:detail", "tickets:download", "accounts:outbox", "accounts:user_list",
-    "accounts:user_detail", "topics:list", "reports:page", "reports:export",
+    "accounts:user_detail", "topics:list", "reports:page", "reports:export", "accounts:company_list",
+    "accounts:company_detail", "accounts:my_company",
 }
 OUR_NAMESPACES = {"accounts", "topics", "tickets", "reports"}
 # Writes by anonymous visitors holding a one-time link: the middleware ignores anonymous POSTs, and the link
