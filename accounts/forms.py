@@ -191,6 +191,15 @@ class ProfileForm(forms.Form):
         return _clean_phone(self.cleaned_data["phone"])
 
 
+class ResendVerificationForm(forms.Form):
+    email = forms.EmailField(label=EMAIL_LABEL, max_length=254, error_messages={"invalid": INVALID_EMAIL},
+                             widget=forms.EmailInput(attrs={"autocomplete": "email",
+                                                            "placeholder": _("nombre@empresa.com.ar")}))
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+
 class InviteForm(forms.Form):
     """An administrator invites an operator or an administrator (topics.forms.StaffInviteForm adds their
     topics). No CUIT, no password: the invitee chooses it from the email."""
@@ -249,8 +258,10 @@ class ChangeEmailByAdminForm(forms.Form):
 class UserSearchForm(forms.Form):
     """The users list's filters: free text, role and status, each from a fixed list."""
 
-    STATUS_CHOICES = [("", _("Todas")), ("active", _("Activas")), ("inactive", _("Desactivadas")),
-                      ("pending", _("Pendientes"))]  # invited, no password chosen yet
+    # Values of accounts.models.AccountState, except "pending": invited, no password chosen yet.
+    STATUS_CHOICES = [("", _("Todas")), ("active", _("Activas")), ("unverified", _("Sin verificar")),
+                      ("pending_confirmation", _("Pendientes de confirmación")),
+                      ("pending", _("Invitaciones pendientes")), ("inactive", _("Desactivadas"))]
 
     q = forms.CharField(
         label=_("Buscar"), required=False, max_length=200,

@@ -46,7 +46,63 @@ class Role(models.TextChoices):
 STAFF_ROLES = (Role.OPERATOR, Role.ADMIN)
 
 
+class AccountState(models.TextChoices):
+    """What an account is now, in one word for administrators (account_state computes it)."""
+
+    DEACTIVATED = "inactive", _("Desactivada")
+    INVITED = "invited", _("Invitación pendiente")
+    UNVERIFIED = "unverified", _("Sin verificar")
+    PENDING_CONFIRMATION = "pending_confirmation", _("Pendiente de confirmación")
+    ACTIVE = "active", _("Activa")
+
+
+def account_state(user):
+    """The one rule of an account's state, first match wins: Desactivada (cannot log in), Invitación pendiente
+    (staff who have not chosen a password), Sin verificar (never proved their address: cannot log in), Pendiente
+    de confirmación (their company's contact has not accepted them: accounts.membership), Activa.
+    Reads `email_verified` when the queryset annotated it (UserQuerySet.with_state), else asks allauth."""
+    if not user.is_active:
+        return AccountState.DEACTIVATED
+    if user.invitation_pending:
+        return AccountState.INVITED
+    verified = getattr(user, "email_verified", None)
+    if verified is None:
+        from allauth.account.models import EmailAddress
+
+        verified = EmailAddress.objects.filter(user_id=user.pk, verified=True).exists()
+    if not verified:
+        return AccountState.UNVERIFIED
+    if user.membership_pending:
+        return AccountState.PENDING_CONFIRMATION
+    return AccountState.ACTIVE
+
+
 class UserQuerySet(models.QuerySet):
+    def with_state(self):
+        """Annotate `email_verified` (any address proved), which account_state reads without a query."""
+        from allauth.account.models import EmailAddress
+
+        return self.annotate(email_verified=models.Exists(
+            EmailAddress.objects.filter(user_id=models.OuterRef("pk"), verified=True)))
+
+    def in_state(self, state):
+        """The queryset side of account_state: accounts whose state is `state` (an AccountState value)."""
+        users = self if "email_verified" in self.query.annotations else self.with_state()
+        invited = models.Q(invited_at__isnull=False, password__startswith=UNUSABLE_PASSWORD_PREFIX)
+        pending = models.Q(company__isnull=False, company_confirmed=False)
+        if state == AccountState.DEACTIVATED:
+            return users.filter(is_active=False)
+        users = users.filter(is_active=True)
+        if state == AccountState.INVITED:
+            return users.filter(invited)
+        users = users.exclude(invited)
+        if state == AccountState.UNVERIFIED:
+            return users.filter(email_verified=False)
+        users = users.filter(email_verified=True)
+        if state == AccountState.PENDING_CONFIRMATION:
+            return users.filter(pending)
+        return users.exclude(pending)
+
     def staff(self):
         """Active operators and administrators: the people who may work requests now."""
         return self.filter(role__in=STAFF_ROLES, is_active=True)
@@ -142,6 +198,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.invited_at is not None and not self.has_usable_password()
 
     @property
+    def account_state(self):
+        """Desactivada, Invitación pendiente, Sin verificar, Pendiente de confirmación or Activa (account_state)."""
+        return account_state(self)
+
+    @property
     def membership_pending(self):
         """Signed up with a company's CUIT and not yet accepted by its contact or an administrator: staff see
         the company marked «sin confirmar» (accounts.membership)."""
@@ -187,6 +248,8 @@ class AccountAuditEntry(models.Model):
         MEMBER_REFUSED = "member_refused", _("Rechazó que pertenezca a la empresa")
         COMPANY_RENAMED = "company_renamed", _("Cambió el nombre de la empresa")
         CONTACT_CHANGED = "contact_changed", _("Cambió el responsable de la empresa")
+        VERIFICATION_SENT = "verification_sent", _("Reenvió el correo de verificación")
+        MFA_RESET = "mfa_reset", _("Quitó la verificación en dos pasos")
 
     at = models.DateTimeField(_("fecha"), default=timezone.now)
     actor = models.ForeignKey(

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from accounts.cuit import normalize_cuit
-from accounts.models import AccountAuditEntry, Role, User
+from accounts.models import AccountAuditEntry, AccountState, Role, User
 
 CUIT_TYPING = re.compile(r"^[\d\s.-]+$")
 
@@ -39,7 +39,7 @@ def _dashed_fragment(digits):
 
 def search_users(q="", role="", status=""):
     """Users matching the administrators' search, by email, name, company or CUIT; newest first."""
-    users = User.objects.select_related("company").order_by("-date_joined", "-id")
+    users = User.objects.with_state().select_related("company").order_by("-date_joined", "-id")
     text = (q or "").strip()
     if text:
         condition = (
@@ -49,12 +49,10 @@ def search_users(q="", role="", status=""):
         users = users.filter(condition)
     if role in Role.values:
         users = users.filter(role=role)
-    if status == "active":
-        users = users.filter(is_active=True)
-    elif status == "inactive":
-        users = users.filter(is_active=False)
-    elif status == "pending":
-        users = users.invitation_pending().filter(is_active=True)
+    if status == "pending":
+        status = AccountState.INVITED
+    if status in AccountState.values:
+        users = users.in_state(status)
     return users
 
 

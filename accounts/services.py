@@ -186,6 +186,43 @@ def update_details(target, *, full_name, phone, by):
     return changes
 
 
+# --- Verification email -----------------------------------------------------------------------------------
+
+
+def can_resend_verification(actor, target):
+    """While the account has never proved its address (Sin verificar) and is on; invitations have their own."""
+    from accounts.models import AccountState
+
+    return can_manage_accounts(actor) and target.account_state == AccountState.UNVERIFIED
+
+
+def send_verification(target, *, request):
+    """Send allauth's confirmation link to the account's address again, within allauth's "confirm_email" limit
+    per address (ACCOUNT_RATE_LIMITS: one every 3 minutes). Returns False, sending nothing, when limited.
+    The earlier links keep working until the address is verified."""
+    from allauth.account.internal.flows.email_verification import consume_email_verification_rate_limit
+
+    address = EmailAddress.objects.filter(user=target, email__iexact=target.email).first()
+    if address is None:
+        address = EmailAddress.objects.create(user=target, email=target.email, primary=True, verified=False)
+    if address.verified or not consume_email_verification_rate_limit(request, address.email):
+        return False
+    with allauth_context.request_context(request):
+        address.send_confirmation(request)
+    return True
+
+
+@transaction.atomic
+def resend_verification(target, *, by, request):
+    """An administrator sends the verification email again. Returns False when rate-limited (nothing sent,
+    nothing written). Writes VERIFICATION_SENT."""
+    _require(can_resend_verification(by, target))
+    if not send_verification(target, request=request):
+        return False
+    record(actor=by, target=target, action=Action.VERIFICATION_SENT, email=target.email)
+    return True
+
+
 # --- Invitations -------------------------------------------------------------------------------------------
 # Staff do not sign up: an administrator invites them (topics.services.invite_staff, which also gives them
 # their topics; topics imports accounts, never the reverse). The invitation email carries a one-time link to

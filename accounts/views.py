@@ -21,10 +21,11 @@ from accounts.forms import (
     ChangeEmailByAdminForm,
     HandOffForm,
     ProfileForm,
+    ResendVerificationForm,
     RoleForm,
     UserSearchForm,
 )
-from accounts.models import OutboxMessage, User
+from accounts.models import AccountState, OutboxMessage, User
 
 
 @administrator_required
@@ -95,7 +96,7 @@ def user_list(request):
 
 @administrator_required
 def user_detail(request, pk):
-    target = get_object_or_404(User.objects.select_related("company"), pk=pk)
+    target = get_object_or_404(User.objects.with_state().select_related("company"), pk=pk)
     return _render_user_detail(request, target)
 
 
@@ -118,6 +119,7 @@ def _render_user_detail(request, target, *, role_form=None, deactivate_handoff=N
             "resend_invitation": services.can_resend_invitation(request.user, target),
             "edit": services.can_edit_details(request.user, target),
             "decide_membership": membership.can_decide_membership(request.user, target),
+            "resend_verification": services.can_resend_verification(request.user, target),
         },
     }, status=400 if (role_form or deactivate_handoff or role_handoff) else 200)
 
@@ -307,3 +309,50 @@ def _invitation_link_invalid(request):
     """Used, expired or not ours: one page that says what to do, and nothing about the account (a page like
     allauth's for a reset link that no longer works)."""
     return render(request, "accounts/invitation_invalid.html")
+
+
+# --- The verification email, again ----------------------------------------------------------------------------
+
+VERIFICATION_LIMITED = gettext_lazy(
+    "Ya enviamos un correo de verificación a esa dirección hace muy poco. Esperá unos minutos y revisá la "
+    "carpeta de correo no deseado antes de pedir otro.")
+
+
+@administrator_required  # first, so the wrong people get 404 whatever the method
+@require_POST
+def user_resend_verification(request, pk):
+    target = get_object_or_404(User, pk=pk)
+    if not services.can_resend_verification(request.user, target):
+        messages.error(request, _("Esta cuenta ya verificó su correo."))
+    elif services.resend_verification(target, by=request.user, request=request):
+        messages.success(request, _("Le volvimos a enviar el correo de verificación a %(email)s.") % {
+            "email": target.email})
+    else:
+        messages.error(request, VERIFICATION_LIMITED)
+    return redirect("accounts:user_detail", pk=target.pk)
+
+
+@rate_limit(action="resend_verification")  # per client address (ACCOUNT_RATE_LIMITS)
+def resend_verification(request):
+    """The person asks for the verification email again, by address. The answer is the same whether or not
+    an account waits on that address (no enumeration); the per-address limit counts every address typed."""
+    form = ResendVerificationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        target = User.objects.filter(email__iexact=email, is_active=True).first()
+        waiting = target is not None and target.account_state == AccountState.UNVERIFIED
+        if waiting:
+            sent = services.send_verification(target, request=request)
+        else:
+            from allauth.account.internal.flows.email_verification import consume_email_verification_rate_limit
+
+            sent = consume_email_verification_rate_limit(request, email)
+        if not sent:
+            form.add_error("email", VERIFICATION_LIMITED)
+        else:
+            messages.success(request, _(
+                "Si hay una cuenta sin verificar con %(email)s, le enviamos el enlace de nuevo. Revisá también "
+                "la carpeta de correo no deseado.") % {"email": email})
+            return redirect("account_login")
+    return render(request, "account/resend_verification.html", {"form": form},
+                  status=400 if request.method == "POST" else 200)

@@ -43,6 +43,7 @@ EXEMPT_TEMPLATES = {
     "account/password_reset.html": "anonymous (allauth): asking for a reset link",
     "account/password_reset_from_key.html": "anonymous (allauth): the link's form, valid once anyway",
     "accounts/accept_invitation.html": "anonymous: the invitation link's form, valid once anyway",
+    "account/resend_verification.html": "anonymous: asking for the verification link again (rate-limited)",
     "account/logout.html": "logging out twice is harmless: the second POST is anonymous",
     "base.html": "the header's logout button, as above",
     "partials/language_switch.html": "only sets the language: the same result however often",
@@ -184,6 +185,8 @@ WRITES = {
     "deactivate a user": Write("accounts:user_deactivate", "administrator", args=lambda w: [w["another client"].pk]),
     "reactivate a user": Write("accounts:user_reactivate", "administrator", args=lambda w: [w["another client"].pk],
                                setup=_deactivate_other_client),
+    "resend the verification email": Write("accounts:user_resend_verification", "administrator",
+                                           args=lambda w: [w["another client"].pk]),
     "send a password reset link": Write("accounts:user_reset_password", "administrator",
                                         args=lambda w: [w["requester"].pk]),
     "invite a person": Write("topics:invite", "administrator", data=lambda w: {
@@ -230,6 +233,8 @@ OUR_NAMESPACES = {"accounts", "topics", "tickets", "reports"}
 # Writes by anonymous visitors holding a one-time link: the middleware ignores anonymous POSTs, and the link
 # itself works once (accounts/tests/test_invitations.py sends it twice).
 ONCE_BY_LINK = {"accounts:accept_invitation"}
+# Anonymous requests for an email, each limited per address (accounts/tests/test_account_states.py).
+ANONYMOUS_RATE_LIMITED = {"accounts:resend_verification"}
 
 
 def url_names(patterns=None, namespace=""):
@@ -245,7 +250,7 @@ def url_names(patterns=None, namespace=""):
 def test_every_url_of_our_apps_is_a_walked_write_or_read_only():
     ours = {name for name in url_names() if name.split(":")[0] in OUR_NAMESPACES or name == "home"}
     writes = {write.url_name for write in WRITES.values()}
-    assert ours - writes - READ_ONLY - ONCE_BY_LINK == set(), (
+    assert ours - writes - READ_ONLY - ONCE_BY_LINK - ANONYMOUS_RATE_LIMITED == set(), (
         "a new URL: add it to WRITES (it takes POSTs) or READ_ONLY")
     assert ours >= READ_ONLY, "a read-only URL is gone: drop it from READ_ONLY"
 
