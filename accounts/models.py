@@ -250,6 +250,7 @@ class AccountAuditEntry(models.Model):
         CONTACT_CHANGED = "contact_changed", _("Cambió el responsable de la empresa")
         VERIFICATION_SENT = "verification_sent", _("Reenvió el correo de verificación")
         MFA_RESET = "mfa_reset", _("Quitó la verificación en dos pasos")
+        DATA_ERASED = "data_erased", _("Eliminó sus datos personales, a su pedido")
 
     at = models.DateTimeField(_("fecha"), default=timezone.now)
     actor = models.ForeignKey(

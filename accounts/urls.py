@@ -20,6 +20,8 @@ urlpatterns = [
     path("usuarios/<int:pk>/correo/", views.user_email, name="user_email"),
     path("usuarios/<int:pk>/reenviar-verificacion/", views.user_resend_verification,
          name="user_resend_verification"),
+    path("usuarios/<int:pk>/quitar-segundo-factor/", views.user_reset_second_factor,
+         name="user_reset_second_factor"),
     path("verificacion/reenviar/", views.resend_verification, name="resend_verification"),
     path("empresas/", views_companies.company_list, name="company_list"),
     path("empresas/<int:pk>/", views_companies.company_detail, name="company_detail"),

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts import handoff, membership, outbox, selectors, services
+from accounts import handoff, membership, outbox, second_factor, selectors, services
 from accounts.decorators import administrator_required
 from accounts.forms import (
     AcceptInvitationForm,
@@ -111,6 +111,7 @@ def _render_user_detail(request, target, *, role_form=None, deactivate_handoff=N
         "topics": target.topics.order_by("name"),  # the reverse side of topics.Topic.operators
         "audit": selectors.audit_trail(target),
         "pending_email": selectors.pending_email_change(target),
+        "has_second_factor": second_factor.has_second_factor(target),
         "may": {
             "change_role": services.can_change_role(request.user, target),
             "deactivate": services.can_deactivate(request.user, target),
@@ -120,6 +121,7 @@ def _render_user_detail(request, target, *, role_form=None, deactivate_handoff=N
             "edit": services.can_edit_details(request.user, target),
             "decide_membership": membership.can_decide_membership(request.user, target),
             "resend_verification": services.can_resend_verification(request.user, target),
+            "reset_second_factor": second_factor.can_reset_second_factor(request.user, target),
         },
     }, status=400 if (role_form or deactivate_handoff or role_handoff) else 200)
 
@@ -356,3 +358,20 @@ def resend_verification(request):
             return redirect("account_login")
     return render(request, "account/resend_verification.html", {"form": form},
                   status=400 if request.method == "POST" else 200)
+
+
+# --- Two-factor sign-in: an administrator takes away someone's lost second factor ------------------------------
+
+
+@administrator_required  # first, so the wrong people get 404 whatever the method
+@require_POST
+def user_reset_second_factor(request, pk):
+    target = get_object_or_404(User, pk=pk)
+    if second_factor.can_reset_second_factor(request.user, target):
+        second_factor.reset_second_factor(target, by=request.user)
+        messages.success(request, _(
+            "Quitaste la verificación en dos pasos de %(name)s: ingresa con su contraseña y la vuelve a "
+            "configurar. Le avisamos por correo.") % {"name": target})
+    else:
+        messages.info(request, _("Esta cuenta no tiene verificación en dos pasos."))
+    return redirect("accounts:user_detail", pk=target.pk)

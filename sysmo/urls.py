@@ -12,6 +12,7 @@ urlpatterns = [
     path("informes/", include("reports.urls")),
     path("", include("accounts.urls")),
     path("", include("topics.urls")),
+    path("", include("privacy.urls")),
     path("", home, name="home"),
     path("", include("tickets.urls")),
 ]

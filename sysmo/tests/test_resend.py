@@ -148,6 +148,18 @@ def _company(world):
     return [world["requester"].company_id]
 
 
+def _second_factor(world):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    TOTP.activate(world["topic operator"], generate_totp_secret())
+
+
+def _deletion_asked(world):
+    from privacy.models import DeletionRequest
+
+    world.deletion = DeletionRequest.objects.create(user=world["another client"])
+
+
 WRITES = {
     # Requests
     "file a request": Write("tickets:create", "requester", data=lambda w: {
@@ -187,6 +199,8 @@ WRITES = {
                                setup=_deactivate_other_client),
     "resend the verification email": Write("accounts:user_resend_verification", "administrator",
                                            args=lambda w: [w["another client"].pk]),
+    "take away a lost second factor": Write("accounts:user_reset_second_factor", "administrator",
+                                            args=lambda w: [w["topic operator"].pk], setup=_second_factor),
     "send a password reset link": Write("accounts:user_reset_password", "administrator",
                                         args=lambda w: [w["requester"].pk]),
     "invite a person": Write("topics:invite", "administrator", data=lambda w: {
@@ -210,6 +224,10 @@ WRITES = {
                               data=lambda w: {"name": "La Espiga SRL"}),
     "change a company's contact": Write("accounts:company_contact", "administrator", args=_company,
                                         data=lambda w: {"contact": w["colleague"].pk}),
+    # Mis datos (privacy)
+    "ask for deletion": Write("privacy:my_data_delete", "requester"),
+    "honour a deletion request": Write("privacy:deletion_honour", "administrator", setup=_deletion_asked,
+                                       args=lambda w: [w.deletion.pk]),
     # Administrators: topics
     "create a topic": Write("topics:create", "administrator", data=lambda w: {
         "name": "Cobranzas", "description": "Pagos y deudas.", "operators": [w["topic operator"].pk]}),
@@ -227,9 +245,10 @@ WRITES = {
 READ_ONLY = {
     "home", "tickets:inbox", "tickets:detail", "tickets:download", "accounts:outbox", "accounts:user_list",
     "accounts:user_detail", "topics:list", "reports:page", "reports:export", "accounts:company_list",
-    "accounts:company_detail", "accounts:my_company",
+    "accounts:company_detail", "accounts:my_company", "privacy:privacy", "privacy:my_data",
+    "privacy:my_data_download", "privacy:deletion_list",
 }
-OUR_NAMESPACES = {"accounts", "topics", "tickets", "reports"}
+OUR_NAMESPACES = {"accounts", "topics", "tickets", "reports", "privacy"}
 # Writes by anonymous visitors holding a one-time link: the middleware ignores anonymous POSTs, and the link
 # itself works once (accounts/tests/test_invitations.py sends it twice).
 ONCE_BY_LINK = {"accounts:accept_invitation"}
@@ -258,7 +277,7 @@ def test_every_url_of_our_apps_is_a_walked_write_or_read_only():
 def database_state():
     """Every row of our apps and allauth's addresses, except the guard's own table."""
     state = {}
-    for label in ("accounts", "topics", "tickets", "account"):
+    for label in ("accounts", "topics", "tickets", "account", "privacy"):
         for model in apps.get_app_config(label).get_models(include_auto_created=True):
             if model.__name__ == "SubmissionClaim":
                 continue
