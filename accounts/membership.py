@@ -109,7 +109,7 @@ def address_verified(user):
 
 
 def _locked_pending(member):
-    member = User.objects.select_for_update().select_related("company").get(pk=member.pk)
+    member = User.objects.select_for_update().get(pk=member.pk)
     if not member.membership_pending:
         raise MembershipDecided
     return member
