@@ -250,6 +250,18 @@ def test_the_companies_list_shows_contact_members_and_pending_in_a_fixed_number_
     assert (espiga.contact.full_name, espiga.members, espiga.pending) == ("Ana Martínez", 2, 1)
 
 
+def test_a_companys_page_reads_its_people_in_a_fixed_number_of_queries(client, companies,
+                                                                       django_assert_max_num_queries):
+    espiga, _rios = companies
+    client.force_login(AdminFactory())
+    client.get(reverse("accounts:company_detail", args=[espiga.pk]))
+    for _ in range(5):
+        ClientFactory(company=espiga)
+    with django_assert_max_num_queries(9):
+        page = client.get(reverse("accounts:company_detail", args=[espiga.pk]))
+    assert len(page.context["members"]) == 7
+
+
 def test_an_administrator_renames_a_company_and_changes_its_contact(client, companies):
     espiga, _rios = companies
     jorge = User.objects.get(full_name="Jorge Pereyra")
