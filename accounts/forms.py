@@ -191,6 +191,15 @@ class ProfileForm(forms.Form):
         return _clean_phone(self.cleaned_data["phone"])
 
 
+class ResendVerificationForm(forms.Form):
+    email = forms.EmailField(label=EMAIL_LABEL, max_length=254, error_messages={"invalid": INVALID_EMAIL},
+                             widget=forms.EmailInput(attrs={"autocomplete": "email",
+                                                            "placeholder": _("nombre@empresa.com.ar")}))
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+
 class InviteForm(forms.Form):
     """An administrator invites an operator or an administrator (topics.forms.StaffInviteForm adds their
     topics). No CUIT, no password: the invitee chooses it from the email."""
@@ -249,8 +258,10 @@ class ChangeEmailByAdminForm(forms.Form):
 class UserSearchForm(forms.Form):
     """The users list's filters: free text, role and status, each from a fixed list."""
 
-    STATUS_CHOICES = [("", _("Todas")), ("active", _("Activas")), ("inactive", _("Desactivadas")),
-                      ("pending", _("Pendientes"))]  # invited, no password chosen yet
+    # Values of accounts.models.AccountState, except "pending": invited, no password chosen yet.
+    STATUS_CHOICES = [("", _("Todas")), ("active", _("Activas")), ("unverified", _("Sin verificar")),
+                      ("pending_confirmation", _("Pendientes de confirmación")),
+                      ("pending", _("Invitaciones pendientes")), ("inactive", _("Desactivadas"))]
 
     q = forms.CharField(
         label=_("Buscar"), required=False, max_length=200,
@@ -308,3 +319,40 @@ class HandOffForm(forms.Form):
         if self.cleaned_data.get("pendientes") == self.REASSIGN:
             return self.cleaned_data["reasignar_a"]
         return None
+
+
+# --- Companies (accounts.membership) ---------------------------------------------------------------------------
+
+
+class CompanySearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Buscar"), required=False, max_length=200,
+        widget=forms.TextInput(attrs={
+            "type": "search", "class": "form-control", "placeholder": _("Nombre o CUIT"), "autocomplete": "off",
+        }),
+    )
+
+
+class CompanyRenameForm(forms.Form):
+    name = forms.CharField(label=_("Nombre de la empresa"), max_length=200,
+                           error_messages={"required": _("Escribí el nombre de la empresa.")})
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Escribí el nombre de la empresa."), code="required")
+        return name
+
+
+class CompanyContactForm(forms.Form):
+    contact = PersonChoiceField(
+        label=_("Responsable"), queryset=User.objects.none(), empty_label=_("Elegí una persona"),
+        help_text=_("Confirma o rechaza a quienes se registren con este CUIT. Si todavía no estaba confirmada, "
+                    "queda confirmada."),
+        error_messages={"required": _("Elegí una persona de la empresa."),
+                        "invalid_choice": _("Elegí una persona de la lista.")},
+    )
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = candidates

@@ -16,6 +16,12 @@ class Company(models.Model):
         help_text=_("Se guarda como XX-XXXXXXXX-X."),
     )
     created_at = models.DateTimeField(_("alta"), default=timezone.now)
+    # The person who confirms who else belongs to the company (accounts.membership): its first member to
+    # verify their address, or whoever an administrator names.
+    contact = models.ForeignKey(
+        "accounts.User", verbose_name=_("responsable"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("empresa")
@@ -40,7 +46,63 @@ class Role(models.TextChoices):
 STAFF_ROLES = (Role.OPERATOR, Role.ADMIN)
 
 
+class AccountState(models.TextChoices):
+    """What an account is now, in one word for administrators (account_state computes it)."""
+
+    DEACTIVATED = "inactive", _("Desactivada")
+    INVITED = "invited", _("Invitación pendiente")
+    UNVERIFIED = "unverified", _("Sin verificar")
+    PENDING_CONFIRMATION = "pending_confirmation", _("Pendiente de confirmación")
+    ACTIVE = "active", _("Activa")
+
+
+def account_state(user):
+    """The one rule of an account's state, first match wins: Desactivada (cannot log in), Invitación pendiente
+    (staff who have not chosen a password), Sin verificar (never proved their address: cannot log in), Pendiente
+    de confirmación (their company's contact has not accepted them: accounts.membership), Activa.
+    Reads `email_verified` when the queryset annotated it (UserQuerySet.with_state), else asks allauth."""
+    if not user.is_active:
+        return AccountState.DEACTIVATED
+    if user.invitation_pending:
+        return AccountState.INVITED
+    verified = getattr(user, "email_verified", None)
+    if verified is None:
+        from allauth.account.models import EmailAddress
+
+        verified = EmailAddress.objects.filter(user_id=user.pk, verified=True).exists()
+    if not verified:
+        return AccountState.UNVERIFIED
+    if user.membership_pending:
+        return AccountState.PENDING_CONFIRMATION
+    return AccountState.ACTIVE
+
+
 class UserQuerySet(models.QuerySet):
+    def with_state(self):
+        """Annotate `email_verified` (any address proved), which account_state reads without a query."""
+        from allauth.account.models import EmailAddress
+
+        return self.annotate(email_verified=models.Exists(
+            EmailAddress.objects.filter(user_id=models.OuterRef("pk"), verified=True)))
+
+    def in_state(self, state):
+        """The queryset side of account_state: accounts whose state is `state` (an AccountState value)."""
+        users = self if "email_verified" in self.query.annotations else self.with_state()
+        invited = models.Q(invited_at__isnull=False, password__startswith=UNUSABLE_PASSWORD_PREFIX)
+        pending = models.Q(company__isnull=False, company_confirmed=False)
+        if state == AccountState.DEACTIVATED:
+            return users.filter(is_active=False)
+        users = users.filter(is_active=True)
+        if state == AccountState.INVITED:
+            return users.filter(invited)
+        users = users.exclude(invited)
+        if state == AccountState.UNVERIFIED:
+            return users.filter(email_verified=False)
+        users = users.filter(email_verified=True)
+        if state == AccountState.PENDING_CONFIRMATION:
+            return users.filter(pending)
+        return users.exclude(pending)
+
     def staff(self):
         """Active operators and administrators: the people who may work requests now."""
         return self.filter(role__in=STAFF_ROLES, is_active=True)
@@ -87,6 +149,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(_("alta"), default=timezone.now)
     # Set when an administrator invites the person (accounts.services.create_invited_user); see invitation_pending.
     invited_at = models.DateTimeField(_("invitación"), null=True, blank=True)
+    # False while the company's responsible contact (or an administrator) has not accepted this person as a
+    # member: set by a sign-up with a known CUIT (accounts.membership). Meaningless without a company.
+    company_confirmed = models.BooleanField(_("empresa confirmada"), default=True)
+    # The company name this person typed at sign-up when it differs from the stored one, for administrators.
+    company_name_given = models.CharField(_("empresa que escribió"), max_length=200, blank=True)
 
     objects = UserManager()
 
@@ -136,6 +203,22 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.invited_at is not None and not self.has_usable_password()
 
     @property
+    def account_state(self):
+        """Desactivada, Invitación pendiente, Sin verificar, Pendiente de confirmación or Activa (account_state)."""
+        return account_state(self)
+
+    @property
+    def membership_pending(self):
+        """Signed up with a company's CUIT and not yet accepted by its contact or an administrator: staff see
+        the company marked «sin confirmar» (accounts.membership)."""
+        return self.company_id is not None and not self.company_confirmed
+
+    @property
+    def is_company_contact(self):
+        """The company's responsible contact: accepts or refuses who else signs up with its CUIT."""
+        return self.company_id is not None and self.company.contact_id == self.pk
+
+    @property
     def is_client(self):
         return self.role == Role.CLIENT
 
@@ -165,6 +248,14 @@ class AccountAuditEntry(models.Model):
         DETAILS_CHANGED = "details_changed", _("Cambió los datos")
         EMAIL_CHANGE_REQUESTED = "email_change_requested", _("Pidió cambiar el correo")
         EMAIL_CHANGED = "email_changed", _("Cambió el correo")
+        BECAME_CONTACT = "became_contact", _("Quedó como responsable de su empresa")
+        MEMBER_ACCEPTED = "member_accepted", _("Confirmó que pertenece a la empresa")
+        MEMBER_REFUSED = "member_refused", _("Rechazó que pertenezca a la empresa")
+        COMPANY_RENAMED = "company_renamed", _("Cambió el nombre de la empresa")
+        CONTACT_CHANGED = "contact_changed", _("Cambió el responsable de la empresa")
+        VERIFICATION_SENT = "verification_sent", _("Reenvió el correo de verificación")
+        MFA_RESET = "mfa_reset", _("Quitó la verificación en dos pasos")
+        DATA_ERASED = "data_erased", _("Eliminó sus datos personales, a su pedido")
 
     at = models.DateTimeField(_("fecha"), default=timezone.now)
     actor = models.ForeignKey(
@@ -211,6 +302,12 @@ class AccountAuditEntry(models.Model):
             }
         if self.action == self.Action.INVITATION_RESENT and detail.get("email"):
             return _("Reenvió la invitación a %(email)s") % {"email": detail["email"]}
+        if self.action in (self.Action.MEMBER_ACCEPTED, self.Action.MEMBER_REFUSED, self.Action.BECAME_CONTACT,
+                           self.Action.CONTACT_CHANGED) and detail.get("company"):
+            return _("%(action)s: %(company)s") % {"action": self.get_action_display(), "company": detail["company"]}
+        if self.action == self.Action.COMPANY_RENAMED and detail.get("after"):
+            return _("Cambió el nombre de la empresa de «%(before)s» a «%(after)s»") % {
+                "before": detail.get("before") or "—", "after": detail["after"]}
         if self.action == self.Action.DETAILS_CHANGED:
             return _details_changes(detail) or self.get_action_display()
         if self.action == self.Action.EMAIL_CHANGE_REQUESTED and detail.get("after"):

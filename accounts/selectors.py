@@ -7,22 +7,23 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from accounts.cuit import normalize_cuit
-from accounts.models import AccountAuditEntry, Role, User
+from accounts.models import AccountAuditEntry, AccountState, Role, User
 
 CUIT_TYPING = re.compile(r"^[\d\s.-]+$")
 
 
-def _cuit_condition(text):
-    """A CUIT typed with or without dashes or spaces: a whole one matches exactly, a part by its digits."""
+def cuit_condition(text, field="company__cuit"):
+    """A CUIT typed with or without dashes or spaces: a whole one matches exactly, a part by its digits.
+    `field` is the CUIT column as seen from the queryset's model."""
     digits = re.sub(r"\D", "", text)
     if len(digits) == 11:
         try:
-            return Q(company__cuit=normalize_cuit(digits))
+            return Q(**{field: normalize_cuit(digits)})
         except ValidationError:  # not a valid CUIT: look for it as typed
-            return Q(company__cuit__contains=text)
+            return Q(**{f"{field}__contains": text})
     if len(digits) >= 3 and CUIT_TYPING.match(text):
         # Stored as XX-XXXXXXXX-X: a run of digits is found within one of its three parts or across a dash.
-        return Q(company__cuit__contains=text) | Q(company__cuit__contains=_dashed_fragment(digits))
+        return Q(**{f"{field}__contains": text}) | Q(**{f"{field}__contains": _dashed_fragment(digits)})
     return Q()
 
 
@@ -38,22 +39,20 @@ def _dashed_fragment(digits):
 
 def search_users(q="", role="", status=""):
     """Users matching the administrators' search, by email, name, company or CUIT; newest first."""
-    users = User.objects.select_related("company").order_by("-date_joined", "-id")
+    users = User.objects.with_state().select_related("company").order_by("-date_joined", "-id")
     text = (q or "").strip()
     if text:
         condition = (
             Q(email__icontains=text) | Q(full_name__icontains=text) | Q(company__name__icontains=text)
-            | _cuit_condition(text)
+            | cuit_condition(text)
         )
         users = users.filter(condition)
     if role in Role.values:
         users = users.filter(role=role)
-    if status == "active":
-        users = users.filter(is_active=True)
-    elif status == "inactive":
-        users = users.filter(is_active=False)
-    elif status == "pending":
-        users = users.invitation_pending().filter(is_active=True)
+    if status == "pending":
+        status = AccountState.INVITED
+    if status in AccountState.values:
+        users = users.in_state(status)
     return users
 
 

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from accounts import handoff, selectors
+from accounts import handoff, membership, selectors
 from accounts.cuit import normalize_cuit
 from accounts.models import STAFF_ROLES, AccountAuditEntry, Company, Role, User
 from mail import outbox
@@ -98,12 +98,13 @@ def company_for_cuit(cuit, name):
 
 
 def fill_new_client(user, *, full_name, phone, company_name, cuit):
-    """Give a user being signed up their client data and company (the caller saves the user)."""
+    """Give a user being signed up their client data and company (the caller saves the user). They belong to
+    it once their address is verified and, unless they are its first member, the company's contact or an
+    administrator accepts them (accounts.membership)."""
     user.full_name = full_name.strip()
     user.phone = phone
     user.role = Role.CLIENT
-    user.company = company_for_cuit(cuit, company_name)
-    return user
+    return membership.join_on_signup(user, company_for_cuit(cuit, company_name), company_name)
 
 
 def update_profile(user, *, full_name, phone):
@@ -184,6 +185,43 @@ def update_details(target, *, full_name, phone, by):
         target.save(update_fields=["full_name", "phone"])
         record(actor=by, target=target, action=Action.DETAILS_CHANGED, **changes)
     return changes
+
+
+# --- Verification email -----------------------------------------------------------------------------------
+
+
+def can_resend_verification(actor, target):
+    """While the account has never proved its address (Sin verificar) and is on; invitations have their own."""
+    from accounts.models import AccountState
+
+    return can_manage_accounts(actor) and target.account_state == AccountState.UNVERIFIED
+
+
+def send_verification(target, *, request):
+    """Send allauth's confirmation link to the account's address again, within allauth's "confirm_email" limit
+    per address (ACCOUNT_RATE_LIMITS: one every 3 minutes). Returns False, sending nothing, when limited.
+    The earlier links keep working until the address is verified."""
+    from allauth.account.internal.flows.email_verification import consume_email_verification_rate_limit
+
+    address = EmailAddress.objects.filter(user=target, email__iexact=target.email).first()
+    if address is None:
+        address = EmailAddress.objects.create(user=target, email=target.email, primary=True, verified=False)
+    if address.verified or not consume_email_verification_rate_limit(request, address.email):
+        return False
+    with allauth_context.request_context(request):
+        address.send_confirmation(request)
+    return True
+
+
+@transaction.atomic
+def resend_verification(target, *, by, request):
+    """An administrator sends the verification email again. Returns False when rate-limited (nothing sent,
+    nothing written). Writes VERIFICATION_SENT."""
+    _require(can_resend_verification(by, target))
+    if not send_verification(target, request=request):
+        return False
+    record(actor=by, target=target, action=Action.VERIFICATION_SENT, email=target.email)
+    return True
 
 
 # --- Invitations -------------------------------------------------------------------------------------------

@@ -13,17 +13,18 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts import handoff, selectors, services
+from accounts import handoff, membership, second_factor, selectors, services
 from accounts.decorators import administrator_required
 from accounts.forms import (
     AcceptInvitationForm,
     ChangeEmailByAdminForm,
     HandOffForm,
     ProfileForm,
+    ResendVerificationForm,
     RoleForm,
     UserSearchForm,
 )
-from accounts.models import User
+from accounts.models import AccountState, User
 
 # --- Profile ---------------------------------------------------------------------------------------------
 
@@ -58,7 +59,7 @@ def user_list(request):
 
 @administrator_required
 def user_detail(request, pk):
-    target = get_object_or_404(User.objects.select_related("company"), pk=pk)
+    target = get_object_or_404(User.objects.with_state().select_related("company"), pk=pk)
     return _render_user_detail(request, target)
 
 
@@ -73,6 +74,7 @@ def _render_user_detail(request, target, *, role_form=None, deactivate_handoff=N
         "topics": target.topics.order_by("name"),  # the reverse side of topics.Topic.operators
         "audit": selectors.audit_trail(target),
         "pending_email": selectors.pending_email_change(target),
+        "has_second_factor": second_factor.has_second_factor(target),
         "may": {
             "change_role": services.can_change_role(request.user, target),
             "deactivate": services.can_deactivate(request.user, target),
@@ -80,6 +82,9 @@ def _render_user_detail(request, target, *, role_form=None, deactivate_handoff=N
             "reset_password": services.can_send_password_reset(request.user, target),
             "resend_invitation": services.can_resend_invitation(request.user, target),
             "edit": services.can_edit_details(request.user, target),
+            "decide_membership": membership.can_decide_membership(request.user, target),
+            "resend_verification": services.can_resend_verification(request.user, target),
+            "reset_second_factor": second_factor.can_reset_second_factor(request.user, target),
         },
     }, status=400 if (role_form or deactivate_handoff or role_handoff) else 200)
 
@@ -269,3 +274,67 @@ def _invitation_link_invalid(request):
     """Used, expired or not ours: one page that says what to do, and nothing about the account (a page like
     allauth's for a reset link that no longer works)."""
     return render(request, "accounts/invitation_invalid.html")
+
+
+# --- The verification email, again ----------------------------------------------------------------------------
+
+VERIFICATION_LIMITED = gettext_lazy(
+    "Ya enviamos un correo de verificación a esa dirección hace muy poco. Esperá unos minutos y revisá la "
+    "carpeta de correo no deseado antes de pedir otro.")
+
+
+@administrator_required  # first, so the wrong people get 404 whatever the method
+@require_POST
+def user_resend_verification(request, pk):
+    target = get_object_or_404(User, pk=pk)
+    if not services.can_resend_verification(request.user, target):
+        messages.error(request, _("Esta cuenta ya verificó su correo."))
+    elif services.resend_verification(target, by=request.user, request=request):
+        messages.success(request, _("Le volvimos a enviar el correo de verificación a %(email)s.") % {
+            "email": target.email})
+    else:
+        messages.error(request, VERIFICATION_LIMITED)
+    return redirect("accounts:user_detail", pk=target.pk)
+
+
+@rate_limit(action="resend_verification")  # per client address (ACCOUNT_RATE_LIMITS)
+def resend_verification(request):
+    """The person asks for the verification email again, by address. The answer is the same whether or not
+    an account waits on that address (no enumeration); the per-address limit counts every address typed."""
+    form = ResendVerificationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        target = User.objects.filter(email__iexact=email, is_active=True).first()
+        waiting = target is not None and target.account_state == AccountState.UNVERIFIED
+        if waiting:
+            sent = services.send_verification(target, request=request)
+        else:
+            from allauth.account.internal.flows.email_verification import consume_email_verification_rate_limit
+
+            sent = consume_email_verification_rate_limit(request, email)
+        if not sent:
+            form.add_error("email", VERIFICATION_LIMITED)
+        else:
+            messages.success(request, _(
+                "Si hay una cuenta sin verificar con %(email)s, le enviamos el enlace de nuevo. Revisá también "
+                "la carpeta de correo no deseado.") % {"email": email})
+            return redirect("account_login")
+    return render(request, "account/resend_verification.html", {"form": form},
+                  status=400 if request.method == "POST" else 200)
+
+
+# --- Two-factor sign-in: an administrator takes away someone's lost second factor ------------------------------
+
+
+@administrator_required  # first, so the wrong people get 404 whatever the method
+@require_POST
+def user_reset_second_factor(request, pk):
+    target = get_object_or_404(User, pk=pk)
+    if second_factor.can_reset_second_factor(request.user, target):
+        second_factor.reset_second_factor(target, by=request.user)
+        messages.success(request, _(
+            "Quitaste la verificación en dos pasos de %(name)s: ingresa con su contraseña y la vuelve a "
+            "configurar. Le avisamos por correo.") % {"name": target})
+    else:
+        messages.info(request, _("Esta cuenta no tiene verificación en dos pasos."))
+    return redirect("accounts:user_detail", pk=target.pk)

@@ -95,7 +95,7 @@ def test_an_administrator_invites_an_operator_who_then_logs_in(page, invitee_pag
     page.get_by_role("link", name="← Usuarios").click()
     row = page.get_by_role("row").filter(has_text="Martín Gómez")
     expect(row).to_contain_text("Invitación pendiente")
-    page.get_by_role("search").get_by_label("Cuentas").select_option(label="Pendientes")
+    page.get_by_role("search").get_by_label("Cuentas").select_option(label="Invitaciones pendientes")
     page.get_by_role("search").get_by_role("button", name="Buscar").click()
     expect(page.get_by_text("1 persona", exact=True)).to_be_visible()
     assert_no_horizontal_overflow(page)

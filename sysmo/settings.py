@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",  # two-factor sign-in: TOTP apps and recovery codes (accounts/second_factor.py)
+    "allauth.usersessions",  # "Sesiones abiertas": a person sees their sessions and ends the others
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
@@ -88,6 +90,7 @@ INSTALLED_APPS = [
     "reports",
     "csp",
     "sysmo",
+    "privacy",  # Mis datos (Ley 25.326): download, deletion requests
 ]
 
 MIDDLEWARE = [
@@ -104,6 +107,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # An administrator without a second factor reaches only the pages that set one up (when required).
+    "accounts.second_factor.RequireSecondFactorMiddleware",
     # Last: it needs the user, the messages and the CSRF check, and wraps only the view (accounts/submissions.py).
     "accounts.submissions.SubmissionMiddleware",
 ]
@@ -270,6 +276,7 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
     "confirm_email": "1/3m/key",
+    "resend_verification": "10/m/ip",  # accounts.views.resend_verification; per address: confirm_email
     "reauthenticate": "10/m/user",
 }
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False  # the session that changed it stays; every other one ends
@@ -278,6 +285,14 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Sysmo Tickets] "
 # The owner hears of every change to how the account is reached: password changed, set or reset, and an
 # email change (told to the old address). accounts.adapter.AccountAdapter.send_notification_mail.
 ACCOUNT_EMAIL_NOTIFICATIONS = True
+
+# Two-factor sign-in (allauth.mfa). Wrong codes count against ACCOUNT_RATE_LIMITS["login_failed"] per account.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Sysmo Tickets"
+# Administrators see every client's data: they set up a second factor before reaching any page. On unless
+# DEBUG (the demo and the test suite turn it off; production keeps it on unless this says otherwise).
+MFA_REQUIRED_FOR_ADMINISTRATORS = env.bool("MFA_REQUIRED_FOR_ADMINISTRATORS", default=not DEBUG)
+USERSESSIONS_TRACK_ACTIVITY = False  # sessions are recorded at login; no write on every request
 
 # A form sent again (retry, back button) within this many days changes nothing; later it counts as new.
 SUBMISSION_KEY_MAX_AGE_DAYS = env.int("SUBMISSION_KEY_MAX_AGE_DAYS", default=30)

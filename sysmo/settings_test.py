@@ -11,6 +11,8 @@ os.environ.setdefault("SITE_URL", "http://testserver")
 from sysmo.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Off for the suite (administrators log in with force_login); accounts/tests/test_second_factor.py turns it on.
+MFA_REQUIRED_FOR_ADMINISTRATORS = False
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }

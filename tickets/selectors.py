@@ -264,7 +264,7 @@ def requesters_matching(text, limit=10):
     if not (text or "").strip():
         return []
     clients_first = Case(When(role=Role.CLIENT, then=0), default=1)
-    return list(search_users(q=text, status="active").order_by(clients_first, "full_name", "pk")[:limit])
+    return list(search_users(q=text).filter(is_active=True).order_by(clients_first, "full_name", "pk")[:limit])
 
 
 def topics_to_move_to(ticket):

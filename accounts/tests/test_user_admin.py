@@ -74,7 +74,9 @@ def test_filters_by_role_and_status_and_ignores_unknown_values(admin_client, peo
 
     assert found(admin_client, role="operator") == {"martin"}
     assert found(admin_client, status="inactive") == {"jorge"}
-    assert found(admin_client, role="client", status="active") == {"ana", "ricardo"}
+    assert found(admin_client, role="client", status="unverified") == {"ana", "ricardo"}  # never confirmed
+    verified(people["ana"])
+    assert found(admin_client, role="client", status="active") == {"ana"}
     response = admin_client.get(USERS, {"role": "is_superuser", "status": "__all__"})
     assert response.status_code == 200
     assert found(admin_client, role="is_superuser") == {"ana", "jorge", "ricardo", "martin"}  # unknown: ignored

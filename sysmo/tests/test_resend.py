@@ -43,6 +43,7 @@ EXEMPT_TEMPLATES = {
     "account/password_reset.html": "anonymous (allauth): asking for a reset link",
     "account/password_reset_from_key.html": "anonymous (allauth): the link's form, valid once anyway",
     "accounts/accept_invitation.html": "anonymous: the invitation link's form, valid once anyway",
+    "account/resend_verification.html": "anonymous: asking for the verification link again (rate-limited)",
     "account/logout.html": "logging out twice is harmless: the second POST is anonymous",
     "base.html": "the header's logout button, as above",
     "partials/language_switch.html": "only sets the language: the same result however often",
@@ -141,6 +142,30 @@ def _invited(world):
                                                  role="operator", by=world["administrator"])
 
 
+def _pending_colleague(world):
+    """The requester is their company's contact; their colleague signed up later and waits for them."""
+    from accounts.models import Company, User
+
+    Company.objects.filter(pk=world["requester"].company_id).update(contact=world["requester"])
+    User.objects.filter(pk=world["colleague"].pk).update(company_confirmed=False)
+
+
+def _company(world):
+    return [world["requester"].company_id]
+
+
+def _second_factor(world):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    TOTP.activate(world["topic operator"], generate_totp_secret())
+
+
+def _deletion_asked(world):
+    from privacy.models import DeletionRequest
+
+    world.deletion = DeletionRequest.objects.create(user=world["another client"])
+
+
 WRITES = {
     # Requests
     "file a request": Write("tickets:create", "requester", data=lambda w: {
@@ -181,6 +206,10 @@ WRITES = {
     "deactivate a user": Write("accounts:user_deactivate", "administrator", args=lambda w: [w["another client"].pk]),
     "reactivate a user": Write("accounts:user_reactivate", "administrator", args=lambda w: [w["another client"].pk],
                                setup=_deactivate_other_client),
+    "resend the verification email": Write("accounts:user_resend_verification", "administrator",
+                                           args=lambda w: [w["another client"].pk]),
+    "take away a lost second factor": Write("accounts:user_reset_second_factor", "administrator",
+                                            args=lambda w: [w["topic operator"].pk], setup=_second_factor),
     "send a password reset link": Write("accounts:user_reset_password", "administrator",
                                         args=lambda w: [w["requester"].pk]),
     "invite a person": Write("topics:invite", "administrator", data=lambda w: {
@@ -195,6 +224,19 @@ WRITES = {
     "correct a pending invitation's email": Write("accounts:user_email", "administrator",
                                                   args=lambda w: [w.invitee.pk], setup=_invited,
                                                   data=lambda w: {"email": "nora.nueva@example.com"}),
+    # Companies (accounts.membership)
+    "the contact accepts a colleague": Write("accounts:member_accept", "requester", setup=_pending_colleague,
+                                             args=lambda w: [w["colleague"].pk]),
+    "an administrator refuses a colleague": Write("accounts:member_refuse", "administrator",
+                                                  setup=_pending_colleague, args=lambda w: [w["colleague"].pk]),
+    "rename a company": Write("accounts:company_rename", "administrator", args=_company,
+                              data=lambda w: {"name": "La Espiga SRL"}),
+    "change a company's contact": Write("accounts:company_contact", "administrator", args=_company,
+                                        data=lambda w: {"contact": w["colleague"].pk}),
+    # Mis datos (privacy)
+    "ask for deletion": Write("privacy:my_data_delete", "requester"),
+    "honour a deletion request": Write("privacy:deletion_honour", "administrator", setup=_deletion_asked,
+                                       args=lambda w: [w.deletion.pk]),
     # Administrators: topics
     "create a topic": Write("topics:create", "administrator", data=lambda w: {
         "name": "Cobranzas", "description": "Pagos y deudas.", "operators": [w["topic operator"].pk]}),
@@ -220,13 +262,17 @@ WRITES = {
 
 READ_ONLY = {
     "home", "tickets:inbox", "tickets:detail", "tickets:download", "mail:outbox", "mail:outbox_detail", "mail:inbound",
-    "mail:inbound_detail", "accounts:user_list",
-    "accounts:user_detail", "topics:list", "reports:page", "reports:export",
+    "mail:inbound_detail", "accounts:user_list", "accounts:user_detail", "topics:list", "reports:page",
+    "reports:export",
+    "accounts:company_list", "accounts:company_detail", "accounts:my_company", "privacy:privacy", "privacy:my_data",
+    "privacy:my_data_download", "privacy:deletion_list",
 }
-OUR_NAMESPACES = {"mail", "accounts", "topics", "tickets", "reports", "sla"}
+OUR_NAMESPACES = {"mail", "accounts", "topics", "tickets", "reports", "sla", "privacy"}
 # Writes by anonymous visitors holding a one-time link: the middleware ignores anonymous POSTs, and the link
 # itself works once (accounts/tests/test_invitations.py sends it twice).
 ONCE_BY_LINK = {"accounts:accept_invitation"}
+# Anonymous requests for an email, each limited per address (accounts/tests/test_account_states.py).
+ANONYMOUS_RATE_LIMITED = {"accounts:resend_verification"}
 
 
 def url_names(patterns=None, namespace=""):
@@ -242,7 +288,7 @@ def url_names(patterns=None, namespace=""):
 def test_every_url_of_our_apps_is_a_walked_write_or_read_only():
     ours = {name for name in url_names() if name.split(":")[0] in OUR_NAMESPACES or name == "home"}
     writes = {write.url_name for write in WRITES.values()}
-    assert ours - writes - READ_ONLY - ONCE_BY_LINK == set(), (
+    assert ours - writes - READ_ONLY - ONCE_BY_LINK - ANONYMOUS_RATE_LIMITED == set(), (
         "a new URL: add it to WRITES (it takes POSTs) or READ_ONLY")
     assert ours >= READ_ONLY, "a read-only URL is gone: drop it from READ_ONLY"
 
@@ -250,7 +296,7 @@ def test_every_url_of_our_apps_is_a_walked_write_or_read_only():
 def database_state():
     """Every row of our apps and allauth's addresses, except the guard's own table."""
     state = {}
-    for label in ("mail", "accounts", "topics", "tickets", "sla", "account"):
+    for label in ("mail", "accounts", "topics", "tickets", "sla", "account", "privacy"):
         for model in apps.get_app_config(label).get_models(include_auto_created=True):
             if model.__name__ == "SubmissionClaim":
                 continue

@@ -119,7 +119,8 @@ def test_the_page_shows_them_with_its_usual_queries(desk, world, client):
     client.force_login(world["administrator"])
     page = client.get(reverse("tickets:inbox"), {"bandeja": "todas", "q": "vpn impresora"}).content.decode()
     assert "No encontramos solicitudes" in page
-    page = client.get(reverse("tickets:inbox"), {"bandeja": "todas", "estado": "todos", "q": "contador vpn"}).content.decode()
+    every_state = {"bandeja": "todas", "estado": "todos", "q": "contador vpn"}
+    page = client.get(reverse("tickets:inbox"), every_state).content.decode()
     assert "Consulta por VPN" in page
     assert "Impresora trabada" not in page
 

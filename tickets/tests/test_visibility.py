@@ -26,6 +26,8 @@ def world(db):
         "requester": requester,
         "another client": ClientFactory(),
         "colleague of the same company": ClientFactory(company=requester.company),
+        # Signed up with the company's CUIT, not yet accepted (accounts.membership): sees no colleague's data.
+        "pending colleague of the same company": ClientFactory(company=requester.company, company_confirmed=False),
         "operator of the topic": topic_operator,
         "operator of another topic": other_operator,
         "assignee": assignee,
@@ -40,6 +42,7 @@ CASES = [
     ("requester", True),
     ("another client", False),
     ("colleague of the same company", False),
+    ("pending colleague of the same company", False),
     ("operator of the topic", True),
     ("operator of another topic", False),
     ("assignee", True),
@@ -52,6 +55,14 @@ CASES = [
 def test_who_sees_a_request(world, who, sees):
     ticket, people = world
     assert Ticket.objects.visible_to(people[who]).filter(number=ticket.number).exists() is sees
+
+
+def test_a_pending_member_sees_their_own_requests(world):
+    ticket, people = world
+    requester = people["requester"]
+    requester.company_confirmed = False
+    requester.save()
+    assert list(Ticket.objects.visible_to(requester)) == [ticket]
 
 
 def test_a_deactivated_requester_no_longer_sees_their_requests(world):

@@ -116,13 +116,18 @@ def upsert_people():
                           topic_spec.resolution_hours * HOUR))
     companies = [Company.objects.update_or_create(cuit=cuit, defaults={"name": name})[0] for name, cuit in COMPANIES]
     clients = [upsert_user(spec, password_hash, company=companies[index]) for spec, index in CLIENTS]
+    for company in companies:  # each company's first client is its responsible contact (accounts.membership)
+        first = next(client for client, (_spec, index) in zip(clients, CLIENTS, strict=True)
+                     if companies[index] == company)
+        Company.objects.filter(pk=company.pk).update(contact=first)
     return {"admin": admin, "operators": operators, "clients": clients, "desks": desks}
 
 
 def upsert_user(spec, password_hash, company=None, is_staff=False, is_superuser=False):
     """Create a demo user, or bring it back to its documented state (password included)."""
     fields = {"full_name": spec.full_name, "phone": spec.phone, "role": spec.role, "company": company,
-              "language": "es-ar", "is_active": True, "is_staff": is_staff, "is_superuser": is_superuser}
+              "company_confirmed": True, "language": "es-ar", "is_active": True, "is_staff": is_staff,
+              "is_superuser": is_superuser}
     user, created = User.objects.update_or_create(
         email=spec.email, defaults=fields, create_defaults={**fields, "password": password_hash}
     )

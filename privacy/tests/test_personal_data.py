@@ -1,0 +1,173 @@
+"""Mis datos (Ley 25.326): the export holds the person's data and nobody else's; deletion takes the person out
+and leaves the requests and the reports as they were."""
+
+import io
+import json
+import zipfile
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from accounts.models import AccountAuditEntry, Company, User
+from accounts.tests.factories import TEST_PASSWORD, AdminFactory, ClientFactory, OperatorFactory, verified
+from mail.models import OutboxMessage
+from privacy.models import DeletionRequest
+from tickets import search
+from tickets.models import Attachment, Event, Intervention, Ticket
+from tickets.tests.conftest import private_storage  # noqa: F401 (a fixture)
+from tickets.tests.factories import AttachmentFactory
+from topics.tests.factories import TopicFactory
+
+pytestmark = pytest.mark.django_db
+
+INTERNAL_CANARY = "CANARIOINTERNO"
+OTHER_CANARY = "CANARIOAJENO"
+
+
+@pytest.fixture
+def world(client, private_storage):  # noqa: F811
+    company = Company.objects.create(name="Panadería La Espiga S.R.L.", cuit="30-71876543-5")
+    ana = verified(ClientFactory(email="ana@espiga.com.ar", full_name="Ana Martínez", phone="+541143215678",
+                                 company=company))
+    olga = verified(OperatorFactory(email="olga@sysmo.ar", full_name="Olga Operadora"))
+    topic = TopicFactory(name="Facturación", operators=[olga])
+    other = verified(ClientFactory(email="carlos@otro.com.ar", full_name="Carlos Otro"))
+    admin = verified(AdminFactory(email="laura@sysmo.ar", full_name="Laura Fernández"))
+
+    client.force_login(ana)
+    client.post(reverse("tickets:create"), {"topic": topic.pk, "subject": "Factura duplicada",
+                                            "description": "Soy Ana Martínez, nos llegó dos veces la factura."})
+    ticket = Ticket.objects.get(requester=ana)
+    client.force_login(other)
+    client.post(reverse("tickets:create"), {"topic": topic.pk, "subject": f"Pedido {OTHER_CANARY}",
+                                            "description": f"Texto de Carlos {OTHER_CANARY}."})
+    client.force_login(olga)
+    client.post(reverse("tickets:take", args=[ticket.number]))
+    client.post(reverse("tickets:reply", args=[ticket.number]), {"body": "Ya la anulamos, Ana Martínez."})
+    client.post(reverse("tickets:reply", args=[ticket.number]),
+                {"body": f"Nota interna {INTERNAL_CANARY}", "mode": "internal"})
+    client.force_login(ana)
+    client.post(reverse("tickets:reply", args=[ticket.number]),
+                {"body": "Gracias. Saludos, Ana Martínez (ana@espiga.com.ar)"})
+    AttachmentFactory(ticket=ticket, uploaded_by=ana, original_name="factura.pdf")
+    AttachmentFactory(ticket=ticket, uploaded_by=olga, original_name=f"{INTERNAL_CANARY}.txt",
+                      intervention=Intervention.objects.get(internal=True))
+    OutboxMessage.objects.create(message_id="<a@x>", from_email="x@sysmo.ar", to=["carlos@otro.com.ar"],
+                                 subject=f"Correo {OTHER_CANARY}", body=OTHER_CANARY)
+    client.logout()
+    return {"ana": ana, "olga": olga, "other": other, "admin": admin, "ticket": ticket}
+
+
+def export(client, user):
+    client.force_login(user)
+    response = client.get(reverse("privacy:my_data_download"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    return {name: archive.read(name) for name in archive.namelist()}
+
+
+def test_the_export_holds_the_persons_data(client, world, settings):
+    settings.EMAIL_BACKEND = "mail.outbox.OutboxBackend"
+    from mail import outbox
+
+    outbox.send_templated(world["ana"], "test_message", {"sent_on": "hoy", "outbox_url": "x"})
+    files = export(client, world["ana"])
+
+    profile = json.loads(files["perfil.json"])
+    assert (profile["correo"], profile["nombre"], profile["telefono"]) == (
+        "ana@espiga.com.ar", "Ana Martínez", "+541143215678")
+    assert profile["empresa"] == {"nombre": "Panadería La Espiga S.R.L.", "cuit": "30-71876543-5"}
+    [request] = json.loads(files["solicitudes.json"])
+    assert request["asunto"] == "Factura duplicada"
+    assert [m["texto"] for m in request["mensajes"]] == ["Ya la anulamos, Ana Martínez.",
+                                                         "Gracias. Saludos, Ana Martínez (ana@espiga.com.ar)"]
+    assert {m["de"] for m in request["mensajes"]} == {"Vos", "Equipo de Sysmo"}
+    assert request["historia"]
+    assert any(name.endswith("factura.pdf") for name in files)
+    emails = json.loads(files["correos.json"])
+    assert len(emails) == 1
+
+
+def test_the_export_holds_nobody_elses_data_and_no_internal_comment(client, world):
+    files = export(client, world["ana"])
+    everything = b"".join(list(files.values()) + [name.encode() for name in files]).decode("utf-8", "replace")
+    for canary in (INTERNAL_CANARY, OTHER_CANARY, "Olga", "olga@sysmo.ar", "Carlos", "carlos@otro.com.ar",
+                   "Laura"):
+        assert canary not in everything, canary
+
+
+def report_numbers(client, admin):
+    client.force_login(admin)
+    report = client.get(reverse("reports:page")).context["report"]
+    return report
+
+
+def test_deletion_is_asked_then_honoured_and_the_reports_stay_equal(client, world):
+    ana, admin, ticket = world["ana"], world["admin"], world["ticket"]
+    client.force_login(ana)
+    client.post(reverse("privacy:my_data_delete"))
+    client.post(reverse("privacy:my_data_delete"))  # asked twice: one request
+    deletion = DeletionRequest.objects.get(user=ana)
+    counts_before = (Ticket.objects.count(), Intervention.objects.count(), Event.objects.count())
+    report_before = report_numbers(client, admin)
+    page = client.get(reverse("privacy:deletion_list")).content.decode()
+    assert "Ana Martínez" in page
+
+    response = client.post(reverse("privacy:deletion_honour", args=[deletion.pk]))
+    assert response.status_code == 302
+
+    ana.refresh_from_db()
+    assert (ana.full_name, ana.phone, ana.is_active, ana.has_usable_password()) == ("Usuario eliminado", "",
+                                                                                     False, False)
+    assert "espiga" not in ana.email
+    assert not Attachment.objects.filter(uploaded_by=ana).exists()
+    assert Attachment.objects.filter(uploaded_by=world["olga"]).exists()
+    assert (Ticket.objects.count(), Intervention.objects.count(), Event.objects.count()) == counts_before
+    assert report_numbers(client, admin) == report_before
+    ticket.refresh_from_db()
+    assert ticket.requester_id == ana.pk and "Ana Martínez" not in ticket.description
+    assert AccountAuditEntry.objects.filter(target=ana, actor=admin, action="data_erased").exists()
+    deletion.refresh_from_db()
+    assert deletion.honoured_by == admin
+
+    client.logout()
+    login = client.post(reverse("account_login"), {"login": "ana@espiga.com.ar", "password": TEST_PASSWORD})
+    assert "_auth_user_id" not in client.session and login.status_code == 200
+
+
+@pytest.mark.parametrize("typed", ["Ana Martínez", "Martínez", "ana@espiga.com.ar"])
+def test_after_deletion_searching_for_the_person_finds_nothing(client, world, typed):
+    admin = world["admin"]
+    client.force_login(admin)
+    assert search.matching(Ticket.objects.all(), typed, include_internal=True).exists()  # found before
+    deletion = DeletionRequest.objects.create(user=world["ana"])
+    client.post(reverse("privacy:deletion_honour", args=[deletion.pk]))
+
+    assert not search.matching(Ticket.objects.all(), typed, include_internal=True).exists()
+    assert not list(client.get(reverse("accounts:user_list"), {"q": typed}).context["page"].object_list)
+
+
+@pytest.mark.parametrize("who", ["ana", "olga", "other"])
+def test_only_administrators_see_and_honour_deletion_requests(client, world, who):
+    deletion = DeletionRequest.objects.create(user=world["ana"])
+    client.force_login(world[who])
+    assert client.get(reverse("privacy:deletion_list")).status_code == 404
+    assert client.post(reverse("privacy:deletion_honour", args=[deletion.pk])).status_code == 404
+    assert User.objects.get(pk=world["ana"].pk).full_name == "Ana Martínez"
+
+
+def test_an_administrator_does_not_honour_their_own_request(client, world):
+    admin = world["admin"]
+    deletion = DeletionRequest.objects.create(user=admin)
+    client.force_login(admin)
+    assert client.post(reverse("privacy:deletion_honour", args=[deletion.pk])).status_code == 404
+    assert User.objects.get(pk=admin.pk).is_active
+
+
+def test_anonymous_reads_the_privacy_page_and_nothing_else(client):
+    assert "Ley 25.326" in client.get(reverse("privacy:privacy")).content.decode()
+    for name in ("privacy:my_data", "privacy:my_data_download"):
+        assert client.get(reverse(name)).status_code == 302
+    assert mail.outbox == []
