@@ -167,7 +167,7 @@ def test_a_new_client_phones_the_operator_creates_them_and_they_answer_on_the_we
     expect(nora_page.get_by_role("main")).not_to_contain_text("Urgente")  # the desk's order, not hers
     screenshot(nora_page, "tray")
     row.get_by_role("link", name="No puedo emitir remitos").click()
-    nora_page.get_by_role("region", name="Nueva intervención").get_by_label("Mensaje").fill(
+    nora_page.get_by_role("region", name="Escribir una respuesta").get_by_label("Mensaje").fill(
         "Dice «Talonario sin numeración asignada».")
     nora_page.get_by_role("button", name="Responder", exact=True).click()
     expect(nora_page.locator(".ticket-header")).not_to_contain_text("Esperando al cliente")

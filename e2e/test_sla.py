@@ -82,7 +82,7 @@ def test_an_sla_is_set_breached_warned_and_reported(page, log_in):
     page.goto(ticket.get_absolute_url())
     page.get_by_role("region", name="Nueva intervención").get_by_label("Mensaje").fill("Ya lo revisamos.")
     page.get_by_role("button", name="Responder", exact=True).click()
-    expect(page.get_by_role("alert")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Enviamos")).to_be_visible()
     assert Ticket.objects.get(pk=ticket.pk).first_response_by == operator
 
     page.context.clear_cookies()

@@ -149,9 +149,12 @@ def create_tickets(users):
     clients, desks = users["clients"], users["desks"]
     now = int(time.time())
     tickets = []
-    for created in demo_creation_times(rng, now):
+    times = demo_creation_times(rng, now)
+    for index, created in enumerate(times):
         desk = desks[int(rng.random() * len(desks))]
         requester = clients[int(rng.random() * len(clients))]
+        if index >= len(times) - 2:  # the newest two (always open) are the first demo client's: their tray has work
+            requester = clients[0]
         subject, description = simulator.request_text(desk)
         life = simulator.live(created, now, requester.pk, desk)
         tickets.append(save_ticket(desk, requester, subject, description, created, life))
