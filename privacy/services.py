@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from accounts import handoff
 from accounts.models import AccountAuditEntry, Company, User
+from mail import masking, replies
 from mail.models import OutboxMessage
 from privacy.models import DeletionRequest
 from tickets import search
@@ -94,13 +95,19 @@ def _files(user):
 
 
 def _emails(user):
-    """Emails whose recipients include the person's address (scanned in batches: a rare request)."""
+    """Emails whose recipients include the person's address (scanned in batches: a rare request), except the
+    notices of internal comments (their Reply-To token says so: an internal comment never leaves by this
+    path either), with one-time links masked as on /correo/ (a ZIP may be kept or forwarded)."""
     address = user.email.lower()
     found = []
-    rows = OutboxMessage.objects.only("created_at", "to", "cc", "bcc", "subject", "body").order_by("pk")
+    rows = OutboxMessage.objects.only("created_at", "to", "cc", "bcc", "reply_to", "subject", "body").order_by("pk")
     for row in rows.iterator(chunk_size=2000):
-        if address in (r.lower() for r in row.recipients):
-            found.append({"fecha": _when(row.created_at), "asunto": row.subject, "texto": row.body})
+        if address not in (r.lower() for r in row.recipients):
+            continue
+        token = replies.token_in(row.reply_to)
+        if token and token.internal:
+            continue
+        found.append({"fecha": _when(row.created_at), "asunto": row.subject, "texto": masking.mask(row.body)})
     return found
 
 

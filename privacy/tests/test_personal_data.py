@@ -98,6 +98,18 @@ def test_the_export_holds_nobody_elses_data_and_no_internal_comment(client, worl
         assert canary not in everything, canary
 
 
+def test_a_staff_members_export_leaves_out_the_notices_of_internal_comments(client, world, settings,
+                                                                            django_capture_on_commit_callbacks):
+    settings.EMAIL_BACKEND = "mail.outbox.OutboxBackend"
+    client.force_login(world["admin"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("tickets:reply", args=[world["ticket"].number]),
+                    {"body": f"Otra nota {INTERNAL_CANARY}B", "mode": "internal"})
+    assert OutboxMessage.objects.filter(to=["olga@sysmo.ar"], body__contains=f"{INTERNAL_CANARY}B").exists()
+    files = export(client, world["olga"])
+    assert f"{INTERNAL_CANARY}B" not in files["correos.json"].decode()
+
+
 def report_numbers(client, admin):
     client.force_login(admin)
     report = client.get(reverse("reports:page")).context["report"]
