@@ -3,10 +3,15 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AccountAuditEntry, Company, User
+
+# Who may do what is the person's role (cliente, operador, administrador): Django's groups are not used, and
+# offering them would suggest they count.
+admin.site.unregister(Group)
 
 # One way in, with one limit: Django's admin evaluates no password of its own. Its login page sends to
 # allauth's (failed attempts counted per account and per address, see accounts.adapter) and its password
@@ -34,7 +39,7 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["role", "is_active"]
     search_fields = ["email", "full_name", "company__name", "company__cuit"]
     list_select_related = ["company"]
-    autocomplete_fields = ["company"]
+    raw_id_fields = ["company"]  # select2's autocomplete box has no accessible name (axe)
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (_("Datos personales"), {"fields": ["full_name", "phone", "company", "language"]}),

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "csp",
     "sysmo",
     "privacy",  # Mis datos (Ley 25.326): download, deletion requests
+    "django.forms",  # the built-in widget templates, for FORM_RENDERER below
 ]
 
 MIDDLEWARE = [
@@ -121,6 +122,9 @@ if BENCH_HTTP:
     MIDDLEWARE = ["sysmo.bench.QueryCountMiddleware", *MIDDLEWARE]
     ROOT_URLCONF = "sysmo.bench_urls"
 WSGI_APPLICATION = "sysmo.wsgi.application"
+# Widgets render through the project's template engine, so templates/ can correct one: the admin's date and
+# time fields get labels (templates/admin/widgets/split_datetime.html).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 TEMPLATES = [
     {
