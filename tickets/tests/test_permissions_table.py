@@ -60,7 +60,8 @@ def request_for(world, action, files):
         "reopen": ("post", reverse("tickets:reopen", args=[number]), {}),
         "download": ("get", reverse("tickets:download", args=[number, files["public"].pk]), {}),
         "download internal file": ("get", reverse("tickets:download", args=[number, files["internal"].pk]), {}),
-        "add colleague": ("post", reverse("tickets:add_colleague", args=[number]), {"colleague": world["colleague"].pk}),
+        "add colleague": ("post", reverse("tickets:add_colleague", args=[number]),
+                          {"colleague": world["colleague"].pk}),
         "remove colleague": ("post", reverse("tickets:remove_colleague", args=[number]),
                              {"colleague": world["colleague in copy"].pk}),
     }[action]
