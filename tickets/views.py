@@ -155,6 +155,7 @@ def detail(request, number):
 
 def _render_detail(request, ticket, reply_form, status=200):
     user = request.user
+    colleagues = selectors.colleagues_in_copy(ticket)  # first: the predicates below read who is in copy from it
     actions = permissions.actions_for(user, ticket)
     context = {"ticket": ticket, "timeline": selectors.timeline(ticket, user), "actions": actions,
                "reply_form": reply_form, **_upload_limits()}
@@ -172,8 +173,8 @@ def _render_detail(request, ticket, reply_form, status=200):
         context["resolve_form"] = ResolveForm()
     if actions["set_priority"]:
         context["priority_form"] = PriorityForm(initial={"priority": ticket.priority})
-    context["colleagues"] = selectors.colleagues_in_copy(ticket)
-    context["copied_ids"] = {colleague.user_id for colleague in context["colleagues"]}
+    context["colleagues"] = colleagues
+    context["copied_ids"] = {colleague.user_id for colleague in colleagues}
     if actions["manage_colleagues"]:
         candidates = selectors.colleague_candidates(ticket)
         context["colleague_form"] = ColleagueForm(objects=list(candidates)) if candidates is not None else None
