@@ -19,6 +19,7 @@ from mail.tests import messages
 from tickets import permissions, recipients, selectors, services
 from tickets.models import Colleague, Event, EventKind, Intervention, State, Ticket
 from tickets.tests.conftest import add_copies, make_world
+from tickets.tests.test_recipients import do as do_move
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 
@@ -234,21 +235,12 @@ CASES = [
 
 
 def do(world, move, by):
-    person, ticket = world[by], world.ticket
-    if move == "reply":
-        services.reply(ticket, by=person, body="Mensaje")
-    elif move == "wait":
-        services.reply(ticket, by=person, body="¿Me confirman?", wait=True)
-    elif move == "comment":
-        services.comment_internally(ticket, by=person, body="Interno")
-    elif move == "close":
-        services.close(ticket, by=person, message="Listo")
-    elif move == "resolve":
-        services.resolve(ticket, by=person)
-    elif move == "add clara":
-        services.add_colleague(ticket, by=person, colleague=world["colleague"])
+    if move == "add clara":
+        services.add_colleague(world.ticket, by=world[by], colleague=world["colleague"])
     elif move == "remove cecilia":
-        services.remove_colleague(ticket, by=person, colleague=world["colleague in copy"])
+        services.remove_colleague(world.ticket, by=world[by], colleague=world["colleague in copy"])
+    else:
+        do_move(move, world, by)  # the moves of test_recipients.py
 
 
 @pytest.mark.parametrize(("move", "actor", "expected"), CASES, ids=[f"{m}-{a}" for m, a, _e in CASES])
