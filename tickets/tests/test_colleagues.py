@@ -467,7 +467,8 @@ def test_the_in_copy_tray_costs_a_fixed_number_of_queries(client, django_assert_
     for query in ({"bandeja": "en_copia"}, {"bandeja": "realizadas"}, {"bandeja": "en_copia", "q": "prueba"}):
         with CaptureQueriesContext(connection) as fewer:
             assert client.get(reverse("tickets:inbox"), query).status_code == 200
-        assert len(fewer) <= 8, [q["sql"] for q in fewer.captured_queries]
+        # A client's budget of test_trays.py: the «En copia» tab costs one query of it.
+        assert len(fewer) <= 7, [q["sql"] for q in fewer.captured_queries]
         more(30)
         with django_assert_num_queries(len(fewer)):
             client.get(reverse("tickets:inbox"), query)
