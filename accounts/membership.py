@@ -209,6 +209,24 @@ def members(company):
     return list(company.users.with_state().order_by("company_confirmed", "full_name", "email"))
 
 
+def confirmed_members(company):
+    """The company's active, verified clients whose membership is confirmed (AccountState.ACTIVE), by name: who
+    may be put in copy on its requests (tickets.services.add_colleague, issue 14). A queryset."""
+    from accounts.models import AccountState
+
+    if company is None:
+        return User.objects.none()
+    return (User.objects.filter(company=company, role=Role.CLIENT).in_state(AccountState.ACTIVE)
+            .order_by("full_name", "email", "pk"))
+
+
+def is_confirmed_member(person, company):
+    """Whether `person` is a confirmed member of `company` now (the Python side of confirmed_members, without
+    the address check: a person who may log in has proved it)."""
+    return bool(company is not None and person is not None and person.is_active and person.is_client
+                and person.company_id == company.pk and person.company_confirmed)
+
+
 def pending_members(company):
     return list(company.users.filter(company_confirmed=False, is_active=True).order_by("date_joined", "pk"))
 

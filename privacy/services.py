@@ -2,13 +2,15 @@
 administrator honours the request. The one home of what "their data" is.
 
 Their data: their profile; the requests they filed, with the public messages and the history of each (who
-else took part is not said: the team's people are "Equipo de Sysmo"); the files they uploaded that they can
-see; the emails we sent to their address. Never an internal comment, its files, or anybody else's personal
+else took part is not said: the team's people are "Equipo de Sysmo"); the requests of colleagues they are or
+were in copy on, with what they wrote there (issue 14); the files they uploaded that they can see; the emails
+we sent to their address. Never an internal comment, its files, or anybody else's personal
 data (privacy/tests/test_personal_data.py puts canaries there).
 
 Deleting keeps the requests (the company's history and the reports stay as they were) but takes the person
 out of them: their name, email and phone are replaced, the files they uploaded are removed, their name and
-address are blanked out of the texts of their requests and messages, and the search terms are rebuilt.
+address are blanked out of the texts of their requests and messages and of the history's lines that name them
+(«… agregó a Juan en copia»), they leave every copy, and the search terms are rebuilt.
 """
 
 import io
@@ -20,6 +22,7 @@ from allauth.account.models import EmailAddress
 from allauth.usersessions.models import UserSession
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,7 +32,7 @@ from mail import masking, replies
 from mail.models import OutboxMessage
 from privacy.models import DeletionRequest
 from tickets import search
-from tickets.models import Attachment, Intervention, PendingUpload, Ticket
+from tickets.models import Attachment, Colleague, Event, Intervention, PendingUpload, Ticket
 
 ERASED_NAME = "Usuario eliminado"
 TEAM = "Equipo de Sysmo"
@@ -90,8 +93,37 @@ def _requests(user):
     } for ticket in tickets]
 
 
+def _copies(user):
+    """The requests of colleagues the person is or was in copy on (issue 14): while they are in copy (and may
+    see it), its number, subject, topic, state and since when; in any case the public messages they wrote there.
+    Nothing others wrote (the description and messages are the requester's and the team's)."""
+    rows = Colleague.objects.filter(user=user).exclude(ticket__requester=user)
+    ever = set(rows.values_list("ticket_id", flat=True))
+    if not ever:
+        return []
+    since = dict(rows.filter(removed_at__isnull=True).values_list("ticket_id", "added_at"))
+    visible = {ticket.number: ticket for ticket in Ticket.objects.visible_to(user).filter(pk__in=since)
+               .select_related("topic")}
+    written = {}
+    for message in Intervention.objects.filter(author=user, internal=False, ticket_id__in=ever).order_by(
+            "created_at", "id"):
+        written.setdefault(message.ticket_id, []).append({"fecha": _when(message.created_at), "texto": message.body})
+    found = []
+    for number in sorted(ever):
+        ticket = visible.get(number)
+        if ticket is not None:
+            found.append({"numero": number, "en_copia": True, "asunto": ticket.subject, "tematica": ticket.topic.name,
+                          "estado": ticket.get_state_display(), "en_copia_desde": _when(since[number]),
+                          "tus_mensajes": written.get(number, [])})
+        elif number in written:
+            found.append({"numero": number, "en_copia": False, "tus_mensajes": written[number]})
+    return found
+
+
 def _files(user):
-    return Attachment.objects.for_clients().filter(uploaded_by=user, ticket__requester=user).order_by("pk")
+    copied = Colleague.objects.filter(user=user).values("ticket_id")
+    return (Attachment.objects.for_clients().filter(uploaded_by=user)
+            .filter(Q(ticket__requester=user) | Q(ticket_id__in=copied)).order_by("pk"))
 
 
 def _emails(user):
@@ -112,14 +144,15 @@ def _emails(user):
 
 
 def export_zip(user):
-    """Everything we keep about `user`, as the bytes of a ZIP: perfil.json, solicitudes.json, correos.json,
-    LEEME.txt and archivos/<request number>/<name> for the files they uploaded."""
+    """Everything we keep about `user`, as the bytes of a ZIP: perfil.json, solicitudes.json, en_copia.json,
+    correos.json, LEEME.txt and archivos/<request number>/<name> for the files they uploaded."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         def write_json(name, data):
             archive.writestr(name, json.dumps(data, ensure_ascii=False, indent=2))
         write_json("perfil.json", _profile(user))
         write_json("solicitudes.json", _requests(user))
+        write_json("en_copia.json", _copies(user))
         write_json("correos.json", _emails(user))
         for attachment in _files(user):
             with attachment.file.open("rb") as handle:
@@ -128,6 +161,7 @@ def export_zip(user):
         archive.writestr("LEEME.txt", _(
             "Tus datos en Sysmo Tickets, descargados el %(day)s.\n\nperfil.json: tus datos de contacto.\n"
             "solicitudes.json: tus solicitudes, con sus mensajes públicos y su historia.\n"
+            "en_copia.json: las solicitudes de colegas en las que estás en copia, y lo que escribiste en ellas.\n"
             "correos.json: los correos que te enviamos.\narchivos/: los archivos que subiste.\n"
         ) % {"day": timezone.localdate().strftime("%d/%m/%Y")})
     return buffer.getvalue()
@@ -169,6 +203,7 @@ def erase(deletion, *, by):
     needles = [value for value in (user.full_name.strip(), user.email) if len(value) >= 3]
     numbers = set(Ticket.objects.filter(requester=user).values_list("number", flat=True))
     numbers |= set(Intervention.objects.filter(author=user).values_list("ticket_id", flat=True))
+    numbers |= set(Colleague.objects.filter(user=user).values_list("ticket_id", flat=True))
     for ticket in Ticket.objects.filter(number__in=numbers).only("number", "subject", "description"):
         subject, description = _blank_out(ticket.subject, needles), _blank_out(ticket.description, needles)
         if (subject, description) != (ticket.subject, ticket.description):
@@ -177,6 +212,12 @@ def erase(deletion, *, by):
         body = _blank_out(message.body, needles)
         if body != message.body:
             Intervention.objects.filter(pk=message.pk).update(body=body)
+    # The history names people in words («Ana agregó a Juan en copia», «cargó la solicitud en nombre de…»).
+    for event in Event.objects.filter(ticket_id__in=numbers).exclude(before="", after="").only("before", "after"):
+        before, after = _blank_out(event.before, needles), _blank_out(event.after, needles)
+        if (before, after) != (event.before, event.after):
+            Event.objects.filter(pk=event.pk).update(before=before[:200], after=after[:200])
+    Colleague.objects.filter(user=user, removed_at__isnull=True).update(removed_at=timezone.now(), removed_by=by)
     files = list(Attachment.objects.filter(uploaded_by=user)) + list(PendingUpload.objects.filter(owner=user))
     for row in files:
         row.file.delete(save=False)

@@ -361,6 +361,18 @@ class TopicForm(_PickForm):
     )
 
 
+class ColleagueForm(_PickForm):
+    """A colleague to put in copy (among tickets.selectors.colleague_candidates) or to take out of it (among
+    those in copy): a list, never a typed address, so the form does not tell who has an account."""
+
+    field_name = "colleague"
+    colleague = forms.TypedChoiceField(
+        label=_("Agregar en copia"), coerce=int,
+        error_messages={"required": _("Elegí un colega de la lista."),
+                        "invalid_choice": _("Elegí un colega de la lista.")},
+    )
+
+
 class CloseForm(forms.Form):
     message = forms.CharField(
         label=_("Mensaje de cierre (opcional)"), required=False, max_length=BODY_MAX_LENGTH,

@@ -57,7 +57,12 @@ class TicketQuerySet(models.QuerySet):
             return self.filter(
                 Q(requester_id=user.pk) | Q(assignee_id=user.pk) | Q(topic_id__in=own_topics)
             )
-        return self.filter(requester_id=user.pk)
+        mine = Q(requester_id=user.pk)
+        if user.is_client and user.company_id and user.company_confirmed:
+            # Colleagues in copy (issue 14): a confirmed member of the request's company, while in copy.
+            in_copy = Colleague.objects.filter(user_id=user.pk, removed_at__isnull=True).values("ticket_id")
+            mine |= Q(pk__in=in_copy, company_id=user.company_id)
+        return self.filter(mine)
 
 
 _DETAIL_URLS = {}
@@ -381,6 +386,9 @@ class EventKind(models.TextChoices):
     PRIORITY_CHANGED = "priority_changed", _("Cambio de prioridad")
     SLA_WARNING = "sla_warning", _("Aviso: el SLA está por vencer")
     SLA_BREACHED = "sla_breached", _("SLA vencido")
+    # Colleagues in copy (issue 14): `after` is the colleague's name.
+    COLLEAGUE_ADDED = "colleague_added", _("Colega agregado en copia")
+    COLLEAGUE_REMOVED = "colleague_removed", _("Colega quitado de la copia")
 
 
 # What only staff see in a request's history (the desk's own bookkeeping).
@@ -413,6 +421,42 @@ class Event(models.Model):
 
     def __str__(self):
         return f"#{self.ticket_id} {self.get_kind_display()}"
+
+
+class Colleague(models.Model):
+    """A colleague of the requester's company in copy on a request (issue 14): they see it, get its public
+    emails and may write on it while the row is current (`removed_at` empty) and they are a confirmed member of
+    the request's company (TicketQuerySet.visible_to, tickets.permissions.is_colleague). Removing someone
+    closes the row: who added and removed them, and when, stay."""
+
+    ticket = models.ForeignKey(Ticket, verbose_name=_("solicitud"), on_delete=models.CASCADE,
+                               related_name="colleagues", db_index=False)  # served by colleague_once_per_request
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("colega"), on_delete=models.CASCADE,
+                             related_name="copies", db_index=False)  # served by colleague_in_copy_idx
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("agregado por"), on_delete=models.PROTECT,
+                                 related_name="+", db_index=False)
+    added_at = models.DateTimeField(_("agregado"), default=timezone.now)
+    removed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("quitado por"), on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+", db_index=False)
+    removed_at = models.DateTimeField(_("quitado"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("colega en copia")
+        verbose_name_plural = _("colegas en copia")
+        ordering = ["added_at", "id"]
+        indexes = [
+            # visible_to and the «En copia» tray: the requests a person is in copy on now.
+            models.Index(fields=["user", "ticket"], name="colleague_in_copy_idx",
+                         condition=Q(removed_at__isnull=True)),
+        ]
+        constraints = [
+            # Once at a time per request (the same form sent twice adds one); also the request page's list.
+            models.UniqueConstraint(fields=["ticket", "user"], name="colleague_once_per_request",
+                                    condition=Q(removed_at__isnull=True)),
+        ]
+
+    def __str__(self):
+        return f"#{self.ticket_id} · {self.user_id}"
 
 
 def pending_upload_path(instance, filename):

@@ -38,12 +38,16 @@ class Move(models.TextChoices):
     # The SLA clock (beat task, issue 15): 80 % of the active target passed, and the target passed.
     SLA_WARNING = "sla_warning", _("Avisar que el SLA está por vencer")
     SLA_BREACH = "sla_breach", _("Avisar que venció el SLA")
+    # Colleagues in copy (issue 14): the requester or staff add or remove a confirmed member of the company.
+    ADD_COLLEAGUE = "add_colleague", _("Agregar un colega en copia")
+    REMOVE_COLLEAGUE = "remove_colleague", _("Quitar un colega de la copia")
 
 
 class Actor(models.TextChoices):
     """Who makes a move, as far as the rules care: the request's own requester, or staff working it."""
 
     REQUESTER = "requester", _("Solicitante")
+    COLLEAGUE = "colleague", _("Colega en copia")
     STAFF = "staff", _("Operador o administrador")
     SYSTEM = "system", _("Sysmo (automático)")
 
@@ -80,6 +84,8 @@ RULES = {
     Move.AUTO_CLOSE: Rule(frozenset({State.IN_PROGRESS}), State.CLOSED, "system"),
     Move.SLA_WARNING: Rule(OPEN_STATES, None, "system"),
     Move.SLA_BREACH: Rule(OPEN_STATES, None, "system"),
+    Move.ADD_COLLEAGUE: Rule(ALL_STATES, None, "manages_copy"),
+    Move.REMOVE_COLLEAGUE: Rule(ALL_STATES, None, "manages_copy"),
 }
 
 
@@ -99,8 +105,12 @@ def actor_of(ticket, by):
 
 
 def reply_reopens(ticket, by, *, internal):
-    """The requester writing publicly on a closed request reopens it (the brief)."""
-    return not internal and ticket.state == State.CLOSED and by.pk == ticket.requester_id
+    """The client writing publicly on a closed request reopens it (the brief): its requester, or a colleague in
+    copy (issue 14)."""
+    from tickets.permissions import is_colleague
+
+    return (not internal and ticket.state == State.CLOSED
+            and (by.pk == ticket.requester_id or is_colleague(by, ticket)))
 
 
 def reply_takes(ticket, by, *, internal):

@@ -8,6 +8,7 @@ name the request's thread, so a mail app shows all of a request's emails togethe
 
 from mail import replies
 from mail.outbox import absolute_url, send_templated
+from tickets import permissions
 from tickets.moves import Move
 
 
@@ -15,12 +16,15 @@ def send(told, ticket, *, move, by, **context):
     """Queue one email per (person, template prefix) in `told`, about `move` made by `by` on `ticket`.
 
     `context` carries what the templates show besides the request: intervention, attachments, message,
-    reopened, moved_from. `change` (the move's value) lets ticket_changed say what happened.
+    reopened, moved_from, colleague. `change` (the move's value) lets ticket_changed say what happened.
+    `for_requester` is the client side (the requester, or a colleague in copy: `in_copy`).
     """
     shared = {"ticket": ticket, "ticket_url": absolute_url("tickets:detail", ticket.number), "by": by,
               "change": str(move), "reply_by_email": True, **context}
     internal = move == Move.COMMENT
     headers = replies.thread_headers(ticket.number)
     for person, template in told:
-        send_templated(person, template, {**shared, "for_requester": person.pk == ticket.requester_id},
+        in_copy = person.pk != ticket.requester_id and permissions.is_colleague(person, ticket)
+        send_templated(person, template,
+                       {**shared, "for_requester": person.pk == ticket.requester_id or in_copy, "in_copy": in_copy},
                        headers=headers, reply_to=[replies.reply_address(ticket.number, person.pk, internal)])

@@ -36,9 +36,31 @@ def works_on(user, ticket):
     )
 
 
+def copied_ids(ticket):
+    """The ids of the people in copy on the request now, read once per request object (services lock a fresh
+    one, and forget it after adding or removing someone)."""
+    cached = getattr(ticket, "_copied_ids", None)
+    if cached is None:
+        from tickets.models import Colleague
+
+        cached = frozenset(Colleague.objects.filter(ticket_id=ticket.pk, removed_at__isnull=True)
+                           .values_list("user_id", flat=True))
+        ticket._copied_ids = cached
+    return cached
+
+
+def is_colleague(user, ticket):
+    """A colleague in copy (issue 14): an active client in copy on the request who is still a confirmed member
+    of its company; the copy side of `Ticket.objects.visible_to`."""
+    return bool(
+        _active(user) and user.is_client and ticket.company_id is not None and user.company_id == ticket.company_id
+        and user.company_confirmed and user.pk in copied_ids(ticket)
+    )
+
+
 def can_view(user, ticket):
     """The same rule as `Ticket.objects.visible_to(user)`, for a request already in hand."""
-    return _active(user) and (ticket.requester_id == user.pk or works_on(user, ticket))
+    return _active(user) and (ticket.requester_id == user.pk or works_on(user, ticket) or is_colleague(user, ticket))
 
 
 def sees_internal(user, ticket):
@@ -125,6 +147,7 @@ def actions_for(user, ticket):
         "resolve": can_resolve(user, ticket),
         "wait": can_wait(user, ticket),
         "set_priority": can_set_priority(user, ticket),
+        "manage_colleagues": can_manage_colleagues(user, ticket),
         "works_on": works_on(user, ticket),
         # What a public answer would do on the side (tickets.moves), for the reply box's note.
         "reply_reopens": can_reply(user, ticket) and moves.reply_reopens(ticket, user, internal=False),
@@ -142,6 +165,16 @@ def can_resolve(user, ticket):
     return can_make(user, Move.RESOLVE, ticket)
 
 
+def manages_copy(user, ticket):
+    """Who adds and removes colleagues in copy: the requester and staff working the request (issue 14); not the
+    colleagues themselves."""
+    return is_requester(user, ticket) or works_on(user, ticket)
+
+
+def can_manage_colleagues(user, ticket):
+    return can_make(user, Move.ADD_COLLEAGUE, ticket)
+
+
 def is_system(user, ticket):
     """Moves nobody makes by hand (the waiting clock): made with no user."""
     return user is None
@@ -157,4 +190,4 @@ def can_wait(user, ticket):
 
 
 _WHO = {"can_view": can_view, "sees_internal": sees_internal, "works_on": works_on, "is_requester": is_requester,
-        "system": is_system}
+        "manages_copy": manages_copy, "system": is_system}

@@ -26,6 +26,8 @@ class Audience:
     TOPIC_OPERATORS = "topic_operators"  # the active operators of the request's (new) topic
     UNASSIGNED_TOPIC_OPERATORS = "unassigned_topic_operators"  # the same, only while nobody is assigned
     INVOLVED_STAFF = "involved_staff"  # staff who have written on the request
+    COLLEAGUES = "colleagues"  # the colleagues in copy now (issue 14): the client side, like the requester
+    ADDED_COLLEAGUE = "added_colleague"  # the colleague just put in copy
 
 
 @dataclass(frozen=True)
@@ -59,10 +61,17 @@ TABLE = {
         (Told(Audience.REQUESTER, "ticket_received"), Told(Audience.TOPIC_OPERATORS, "ticket_new")),
         someone_must_act=True),
     (Move.REPLY, Actor.REQUESTER): Line(
-        (Told(Audience.ASSIGNEE, "ticket_reply"), Told(Audience.UNASSIGNED_TOPIC_OPERATORS, "ticket_reply")),
+        (Told(Audience.ASSIGNEE, "ticket_reply"), Told(Audience.UNASSIGNED_TOPIC_OPERATORS, "ticket_reply"),
+         Told(Audience.COLLEAGUES, "ticket_reply")),
+        someone_must_act=True),
+    # A colleague in copy writes: support, the requester and the other colleagues hear it, as in an email's Cc.
+    (Move.REPLY, Actor.COLLEAGUE): Line(
+        (Told(Audience.ASSIGNEE, "ticket_reply"), Told(Audience.UNASSIGNED_TOPIC_OPERATORS, "ticket_reply"),
+         Told(Audience.REQUESTER, "ticket_reply"), Told(Audience.COLLEAGUES, "ticket_reply")),
         someone_must_act=True),
     (Move.REPLY, Actor.STAFF): Line(
-        (Told(Audience.REQUESTER, "ticket_reply"), Told(Audience.ASSIGNEE, "ticket_reply"))),
+        (Told(Audience.REQUESTER, "ticket_reply"), Told(Audience.COLLEAGUES, "ticket_reply"),
+         Told(Audience.ASSIGNEE, "ticket_reply"))),
     (Move.COMMENT, Actor.STAFF): Line(
         (Told(Audience.ASSIGNEE, "ticket_internal"), Told(Audience.INVOLVED_STAFF, "ticket_internal")), internal=True),
     # Taking tells nobody: the taker is the new assignee, and the requester hears with the first answer.
@@ -73,18 +82,24 @@ TABLE = {
         (Told(Audience.TOPIC_OPERATORS, "ticket_new"), Told(Audience.ASSIGNEE, "ticket_changed")),
         someone_must_act=True),
     (Move.CLOSE, Actor.STAFF): Line(
-        (Told(Audience.REQUESTER, "ticket_closed"), Told(Audience.ASSIGNEE, "ticket_changed"))),
+        (Told(Audience.REQUESTER, "ticket_closed"), Told(Audience.COLLEAGUES, "ticket_closed"),
+         Told(Audience.ASSIGNEE, "ticket_changed"))),
     (Move.REOPEN, Actor.STAFF): Line(
-        (Told(Audience.REQUESTER, "ticket_changed"), Told(Audience.ASSIGNEE, "ticket_changed"))),
+        (Told(Audience.REQUESTER, "ticket_changed"), Told(Audience.COLLEAGUES, "ticket_changed"),
+         Told(Audience.ASSIGNEE, "ticket_changed"))),
     (Move.RESOLVE, Actor.REQUESTER): Line(
-        (Told(Audience.ASSIGNEE, "ticket_changed"), Told(Audience.UNASSIGNED_TOPIC_OPERATORS, "ticket_changed"))),
+        (Told(Audience.ASSIGNEE, "ticket_changed"), Told(Audience.UNASSIGNED_TOPIC_OPERATORS, "ticket_changed"),
+         Told(Audience.COLLEAGUES, "ticket_changed"))),
     (Move.WAIT, Actor.STAFF): Line(
-        (Told(Audience.REQUESTER, "ticket_reply"), Told(Audience.ASSIGNEE, "ticket_reply"))),
+        (Told(Audience.REQUESTER, "ticket_reply"), Told(Audience.COLLEAGUES, "ticket_reply"),
+         Told(Audience.ASSIGNEE, "ticket_reply"))),
     # A new priority matters to whoever holds the request; the client is not told (it is the desk's order).
     (Move.SET_PRIORITY, Actor.STAFF): Line((Told(Audience.ASSIGNEE, "ticket_changed"),)),
-    (Move.REMIND, Actor.SYSTEM): Line((Told(Audience.REQUESTER, "ticket_reminder"),)),
+    (Move.REMIND, Actor.SYSTEM): Line(
+        (Told(Audience.REQUESTER, "ticket_reminder"), Told(Audience.COLLEAGUES, "ticket_reminder"))),
     (Move.AUTO_CLOSE, Actor.SYSTEM): Line(
-        (Told(Audience.REQUESTER, "ticket_changed"), Told(Audience.ASSIGNEE, "ticket_changed"))),
+        (Told(Audience.REQUESTER, "ticket_changed"), Told(Audience.COLLEAGUES, "ticket_changed"),
+         Told(Audience.ASSIGNEE, "ticket_changed"))),
     # The SLA clock tells whoever must act: the assignee, or while nobody holds it the topic's operators
     # (else the administrators). Never the client.
     (Move.SLA_WARNING, Actor.SYSTEM): Line(
@@ -95,20 +110,31 @@ TABLE = {
         someone_must_act=True),
     (Move.RELEASE, Actor.STAFF): Line(
         (Told(Audience.TOPIC_OPERATORS, "ticket_changed"),), someone_must_act=True),
+    # Colleagues in copy (issue 14): the one added gets the link; when staff add or remove someone, the
+    # requester is told who now sees their request. A removed colleague is told nothing (they no longer see it).
+    (Move.ADD_COLLEAGUE, Actor.REQUESTER): Line((Told(Audience.ADDED_COLLEAGUE, "ticket_copied"),)),
+    (Move.ADD_COLLEAGUE, Actor.STAFF): Line(
+        (Told(Audience.ADDED_COLLEAGUE, "ticket_copied"), Told(Audience.REQUESTER, "ticket_changed"))),
+    (Move.REMOVE_COLLEAGUE, Actor.REQUESTER): Line(()),
+    (Move.REMOVE_COLLEAGUE, Actor.STAFF): Line((Told(Audience.REQUESTER, "ticket_changed"),)),
 }
 
 
 def actor_of(move, ticket, by):
-    """The requester of the request, when filing or writing publicly on it; the system for the moves nobody
-    makes by hand (`by` is None); staff for everything else."""
+    """The requester of the request, when filing, writing publicly on it or choosing who is in copy; a
+    colleague in copy writing on it; the system for the moves nobody makes by hand (`by` is None); staff for
+    everything else."""
     if by is None:
         return Actor.SYSTEM
-    if move in (Move.CREATE, Move.REPLY, Move.RESOLVE) and by.pk == ticket.requester_id:
+    if (move in (Move.CREATE, Move.REPLY, Move.RESOLVE, Move.ADD_COLLEAGUE, Move.REMOVE_COLLEAGUE)
+            and by.pk == ticket.requester_id):
         return Actor.REQUESTER
+    if move == Move.REPLY and permissions.is_colleague(by, ticket):
+        return Actor.COLLEAGUE
     return Actor.STAFF
 
 
-def notices(move, ticket, by, *, former_assignee=None):
+def notices(move, ticket, by, *, former_assignee=None, colleague=None):
     """[(person, template prefix)] for `move` just made by `by` on `ticket` (read after the move).
 
     Each person once, in the table's order; never the actor (except their own receipt); never anyone who
@@ -119,7 +145,7 @@ def notices(move, ticket, by, *, former_assignee=None):
         return []
     chosen, seen = [], set()
     for told in line.told:
-        for person in _audience(told.audience, ticket, former_assignee):
+        for person in _audience(told.audience, ticket, former_assignee, colleague):
             if person.pk in seen or (by is not None and person.pk == by.pk and not told.actor_too):
                 continue
             seen.add(person.pk)
@@ -139,7 +165,8 @@ def preview(ticket, by, *, internal=False):
 
 
 def _staff_template(line):
-    return next((told.template for told in line.told if told.audience != Audience.REQUESTER), "ticket_changed")
+    client_side = (Audience.REQUESTER, Audience.COLLEAGUES, Audience.ADDED_COLLEAGUE)
+    return next((told.template for told in line.told if told.audience not in client_side), "ticket_changed")
 
 
 def _who_can_act_instead(ticket, by, already):
@@ -153,7 +180,7 @@ def _who_can_act_instead(ticket, by, already):
     return []
 
 
-def _audience(audience, ticket, former_assignee):
+def _audience(audience, ticket, former_assignee, colleague=None):
     if audience == Audience.REQUESTER:
         return [ticket.requester]
     if audience == Audience.ASSIGNEE:
@@ -164,6 +191,11 @@ def _audience(audience, ticket, former_assignee):
         return _topic_operators(ticket.topic_id)
     if audience == Audience.UNASSIGNED_TOPIC_OPERATORS:
         return [] if ticket.assignee_id else _topic_operators(ticket.topic_id)
+    if audience == Audience.COLLEAGUES:
+        return list(get_user_model().objects.filter(pk__in=sorted(permissions.copied_ids(ticket)))
+                    .order_by("full_name", "pk"))
+    if audience == Audience.ADDED_COLLEAGUE:
+        return [colleague] if colleague is not None else []
     if audience == Audience.INVOLVED_STAFF:
         authors = Intervention.objects.filter(ticket=ticket).values("author_id")
         return list(get_user_model().objects.staff().filter(pk__in=authors).order_by("full_name", "pk"))

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Case, When
 from django.utils.translation import gettext_lazy as _
 
+from accounts import membership
 from accounts.models import Role
 from accounts.selectors import search_users
 from tickets import moves, pagination, permissions
@@ -14,6 +15,7 @@ from tickets.models import (
     STAFF_ONLY_EVENTS,
     AssigneeStateCount,
     Attachment,
+    Colleague,
     Event,
     EventKind,
     Intervention,
@@ -34,6 +36,7 @@ TRAY_LABELS = {
     "sin_asignar": _("Sin asignar"),
     "tematicas": _("De mis temáticas"),
     "todas": _("Todas"),
+    "en_copia": _("En copia"),
 }
 OPEN_STATES = tuple(sorted(moves.OPEN_STATES))
 
@@ -63,7 +66,8 @@ def trays_for(user):
     mine = Tray("realizadas", *bounded_count(
         Ticket.objects.visible_to(user).filter(requester=user, state__in=OPEN_STATES), TRAY_CAP))
     if not user.is_operator:
-        return [mine]
+        copied = _copy_tray(user)
+        return [mine, copied] if copied else [mine]
     topic_ids = permissions.operated_topic_ids(user)
     per_topic = list(TopicStateCount.objects.values_list("topic_id", "state", "count"))
     per_assignee = AssigneeStateCount.objects.filter(assignee=user).values_list("state", "count")
@@ -78,6 +82,24 @@ def trays_for(user):
     return [*trays, mine]
 
 
+def _in_copy(user):
+    """The requests `user` is in copy on now (issue 14) that they may see, as a subquery-ready queryset."""
+    copies = Colleague.objects.filter(user_id=user.pk, removed_at__isnull=True).values("ticket_id")
+    return Ticket.objects.visible_to(user).filter(pk__in=copies).exclude(requester_id=user.pk)
+
+
+def _copy_tray(user):
+    """«En copia», for a client in copy on any request (open or closed) they may see, counting its open ones
+    up to TRAY_CAP; None for everyone else. One query, only for confirmed members (nobody else is in copy)."""
+    if not (user.is_client and user.company_id and user.company_confirmed):
+        return None
+    states = list(_in_copy(user).order_by().values_list("state", flat=True)[:TRAY_CAP + 1])
+    if not states:
+        return None
+    open_ones = sum(1 for state in states if state in OPEN_STATES)
+    return Tray("en_copia", min(open_ones, TRAY_CAP), open_ones > TRAY_CAP)
+
+
 def _counted(key, state_counts):
     by_state = {}
     for state, count in state_counts:
@@ -87,8 +109,11 @@ def _counted(key, state_counts):
 
 def landing_tray(user, trays):
     """Where a user lands: administrators on Todas; operators on Asignadas a mí while they have open
-    requests there, else on De mis temáticas; clients on Realizadas por mí."""
+    requests there, else on De mis temáticas; clients on Realizadas por mí, or on En copia when only that one
+    has open requests."""
     keys = {tray.key: tray for tray in trays}
+    if "en_copia" in keys and keys["en_copia"].count and not keys["realizadas"].count:
+        return keys["en_copia"]
     if "todas" in keys:
         return keys["todas"]
     if "asignadas" in keys and (keys["asignadas"].count or "tematicas" not in keys):
@@ -101,6 +126,8 @@ def tray_tickets(user, key):
     tickets = Ticket.objects.visible_to(user)
     if key == "realizadas":
         return tickets.filter(requester=user)
+    if key == "en_copia":
+        return _in_copy(user)
     if key == "asignadas":
         return tickets.filter(assignee=user)
     if key == "tematicas":
@@ -275,3 +302,26 @@ def topics_to_move_to(ticket):
 def active_topics():
     """The topics a new request may be filed under (topics.selectors.open_topics)."""
     return topics_selectors.open_topics()
+
+
+# --- Colleagues in copy (issue 14) ------------------------------------------------------------------
+
+
+def colleague_candidates(ticket):
+    """Whom the request's requester or staff may put in copy: the confirmed members of the request's company
+    (accounts.membership.confirmed_members) other than the requester and those already in copy, by name. None
+    while the requester is not a confirmed member of that company themselves (a pending member must not learn
+    who else belongs to it). A queryset."""
+    if not membership.is_confirmed_member(ticket.requester, ticket.company):
+        return None
+    in_copy = Colleague.objects.filter(ticket_id=ticket.pk, removed_at__isnull=True).values("user_id")
+    return membership.confirmed_members(ticket.company).exclude(pk=ticket.requester_id).exclude(pk__in=in_copy)
+
+
+def colleagues_in_copy(ticket):
+    """The people in copy on the request now (active accounts), by name, with who added them: one query, which
+    also tells tickets.permissions.copied_ids who they are, so the page's predicates ask no more."""
+    rows = list(Colleague.objects.filter(ticket_id=ticket.pk, removed_at__isnull=True)
+                .select_related("user", "added_by").order_by("user__full_name", "user__email", "pk"))
+    ticket._copied_ids = frozenset(row.user_id for row in rows)
+    return [row for row in rows if row.user.is_active]

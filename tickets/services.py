@@ -21,8 +21,18 @@ from django.utils.translation import gettext as _
 
 from accounts import services as account_services
 from sla import clock
-from tickets import moves, notifications, permissions, recipients, search, tray_counts, uploads
-from tickets.models import Attachment, Channel, Event, EventKind, Intervention, Priority, State, Ticket
+from tickets import moves, notifications, permissions, recipients, search, selectors, tray_counts, uploads
+from tickets.models import (
+    Attachment,
+    Channel,
+    Colleague,
+    Event,
+    EventKind,
+    Intervention,
+    Priority,
+    State,
+    Ticket,
+)
 from tickets.moves import Move, Outcome
 from tickets.tray_counts import Place, place_of
 from topics import selectors as topics_selectors
@@ -103,10 +113,10 @@ def _name(user):
     return user.display_name
 
 
-def _tell(move, ticket, by, *, former_assignee=None, **context):
+def _tell(move, ticket, by, *, former_assignee=None, colleague=None, **context):
     """Email whoever tickets.recipients names for this move; returns who that was."""
-    told = recipients.notices(move, ticket, by, former_assignee=former_assignee)
-    notifications.send(told, ticket, move=move, by=by, **context)
+    told = recipients.notices(move, ticket, by, former_assignee=former_assignee, colleague=colleague)
+    notifications.send(told, ticket, move=move, by=by, colleague=colleague, **context)
     return tuple(person for person, _template in told)
 
 
@@ -469,6 +479,61 @@ def reopen(ticket, *, by):
         _recount(place, ticket)
         told = _tell(Move.REOPEN, ticket, by)
     return Outcome(ticket, reopened=True, recipients=told)
+
+
+# --- Colleagues in copy (issue 14) ---------------------------------------------------------------------
+
+
+def _forget_copies(ticket):
+    ticket._copied_ids = None
+
+
+def add_colleague(ticket, *, by, colleague):
+    """Put `colleague` in copy on the request: from now on they see it, get its public emails and may write on
+    it. Made by its requester or staff working it, in any state; an Event («Ana agregó a Juan en copia») and the
+    emails of tickets.recipients (the colleague gets the link). Returns the Outcome. Raises NotFound for
+    anyone else (a colleague in copy included), Refused when `colleague` is not one of
+    tickets.selectors.colleague_candidates (another company, unconfirmed, unverified, deactivated, already in
+    copy, the requester)."""
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        _require(Move.ADD_COLLEAGUE, by, ticket)
+        candidates = selectors.colleague_candidates(ticket)
+        if candidates is None:
+            raise Refused(_("Se pueden agregar colegas cuando la empresa confirme a %(name)s como integrante.")
+                          % {"name": _name(ticket.requester)})
+        if colleague is None or not candidates.filter(pk=colleague.pk).exists():
+            raise Refused(_("Elegí un colega confirmado de %(company)s que no esté ya en copia.")
+                          % {"company": ticket.company.name})
+        now = timezone.now()
+        try:
+            with transaction.atomic():
+                Colleague.objects.create(ticket=ticket, user=colleague, added_by=by, added_at=now)
+        except IntegrityError:  # added a moment ago by someone else
+            raise Refused(_("%(name)s ya está en copia.") % {"name": _name(colleague)}) from None
+        _forget_copies(ticket)
+        _event(ticket, by, EventKind.COLLEAGUE_ADDED, now, after=_name(colleague))
+        told = _tell(Move.ADD_COLLEAGUE, ticket, by, colleague=colleague)
+    return Outcome(ticket, recipients=told)
+
+
+def remove_colleague(ticket, *, by, colleague):
+    """Take `colleague` out of copy: at once they no longer see the request (page, trays, search, downloads),
+    get its emails, nor may answer them (their reply-by-email address is refused). By its requester or staff
+    working it; an Event. Returns the Outcome. Raises NotFound like add_colleague, Refused when `colleague` is
+    not in copy."""
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        _require(Move.REMOVE_COLLEAGUE, by, ticket)
+        now = timezone.now()
+        ended = Colleague.objects.filter(ticket=ticket, user=colleague, removed_at__isnull=True).update(
+            removed_at=now, removed_by=by)
+        if not ended:
+            raise Refused(_("%(name)s no está en copia.") % {"name": _name(colleague)})
+        _forget_copies(ticket)
+        _event(ticket, by, EventKind.COLLEAGUE_REMOVED, now, after=_name(colleague))
+        told = _tell(Move.REMOVE_COLLEAGUE, ticket, by, colleague=colleague)
+    return Outcome(ticket, recipients=told)
 
 
 # --- When a person loses access ----------------------------------------------------------------------

@@ -16,5 +16,7 @@ urlpatterns = [
     path("solicitudes/<int:number>/reabrir/", views.reopen, name="reopen"),
     path("solicitudes/<int:number>/resuelta/", views.resolve, name="resolve"),
     path("solicitudes/<int:number>/prioridad/", views.set_priority, name="set_priority"),
+    path("solicitudes/<int:number>/en-copia/agregar/", views.add_colleague, name="add_colleague"),
+    path("solicitudes/<int:number>/en-copia/quitar/", views.remove_colleague, name="remove_colleague"),
     path("solicitudes/<int:number>/adjuntos/<int:attachment_id>/", views.download, name="download"),
 ]

@@ -9,7 +9,16 @@ from django.views.decorators.http import require_POST
 
 from tickets import pagination, permissions, recipients, search, selectors, services, uploads
 from tickets.filters import TicketFilter
-from tickets.forms import AssignForm, CloseForm, PriorityForm, ReplyForm, ResolveForm, TicketForm, TopicForm
+from tickets.forms import (
+    AssignForm,
+    CloseForm,
+    ColleagueForm,
+    PriorityForm,
+    ReplyForm,
+    ResolveForm,
+    TicketForm,
+    TopicForm,
+)
 from tickets.links import InboxLinks
 from tickets.models import Ticket
 
@@ -146,6 +155,7 @@ def detail(request, number):
 
 def _render_detail(request, ticket, reply_form, status=200):
     user = request.user
+    colleagues = selectors.colleagues_in_copy(ticket)  # first: the predicates below read who is in copy from it
     actions = permissions.actions_for(user, ticket)
     context = {"ticket": ticket, "timeline": selectors.timeline(ticket, user), "actions": actions,
                "reply_form": reply_form, **_upload_limits()}
@@ -163,6 +173,11 @@ def _render_detail(request, ticket, reply_form, status=200):
         context["resolve_form"] = ResolveForm()
     if actions["set_priority"]:
         context["priority_form"] = PriorityForm(initial={"priority": ticket.priority})
+    context["colleagues"] = colleagues
+    context["copied_ids"] = {colleague.user_id for colleague in colleagues}
+    if actions["manage_colleagues"]:
+        candidates = selectors.colleague_candidates(ticket)
+        context["colleague_form"] = ColleagueForm(objects=list(candidates)) if candidates is not None else None
     return render(request, "tickets/detail.html", context, status=status)
 
 
@@ -339,3 +354,49 @@ def download(request, number, attachment_id):
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- Colleagues in copy (issue 14) ---------------------------------------------------------------------
+
+
+def _change_copy(request, number, change, objects_of, done):
+    """Add or remove a colleague in copy: the requester or staff working the request; anyone else who sees it
+    (a colleague in copy) gets 404 like a request they do not see."""
+    ticket = _visible_ticket(request, number)
+    if not permissions.can_manage_colleagues(request.user, ticket):
+        raise Http404
+    form = ColleagueForm(request.POST, objects=objects_of(ticket))
+    if not form.is_valid():
+        messages.error(request, " ".join(message for errors in form.errors.values() for message in errors))
+        return redirect(f"{ticket.get_absolute_url()}#en-copia")
+    colleague = form.cleaned_data["colleague"]
+    try:
+        change(ticket, by=request.user, colleague=colleague)
+    except services.NotFound:
+        raise Http404 from None
+    except services.Refused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, done % {"name": colleague.display_name})
+    return redirect(f"{ticket.get_absolute_url()}#en-copia")
+
+
+@login_required
+@require_POST
+def add_colleague(request, number):
+    def candidates(ticket):
+        found = selectors.colleague_candidates(ticket)
+        return list(found) if found is not None else []
+
+    return _change_copy(request, number, services.add_colleague, candidates,
+                        _("Agregaste a %(name)s en copia: ya puede ver la solicitud y le avisamos por correo."))
+
+
+@login_required
+@require_POST
+def remove_colleague(request, number):
+    def in_copy(ticket):
+        return [colleague.user for colleague in selectors.colleagues_in_copy(ticket)]
+
+    return _change_copy(request, number, services.remove_colleague, in_copy,
+                        _("Quitaste a %(name)s de la copia: ya no ve la solicitud."))

@@ -183,3 +183,55 @@ def test_anonymous_reads_the_privacy_page_and_nothing_else(client):
     for name in ("privacy:my_data", "privacy:my_data_download"):
         assert client.get(reverse(name)).status_code == 302
     assert mail.outbox == []
+
+
+# --- Colleagues in copy (issue 14) ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def colleague(world):
+    """Juan, Ana's confirmed colleague, is in copy on her request and wrote on it; he was in copy on another one
+    until she took him out, after writing there too."""
+    from tickets import services
+
+    juan = verified(ClientFactory(email="juan@espiga.com.ar", full_name="Juan Pérez", company=world["ana"].company))
+    services.add_colleague(world["ticket"], by=world["ana"], colleague=juan)
+    services.reply(world["ticket"], by=juan, body="Lo sigo yo también.")
+    earlier, _created = services.create(by=world["ana"], topic=world["ticket"].topic, subject=f"Otra {OTHER_CANARY}",
+                                        description=f"Descripción de Ana {OTHER_CANARY}")
+    services.add_colleague(earlier, by=world["ana"], colleague=juan)
+    services.reply(earlier, by=juan, body="Escribí antes de salir.")
+    services.remove_colleague(earlier, by=world["ana"], colleague=juan)
+    return {"juan": juan, "earlier": earlier}
+
+
+def test_a_colleagues_export_lists_the_requests_in_copy_and_what_they_wrote_only(client, world, colleague):
+    files = export(client, colleague["juan"])
+    copies = json.loads(files["en_copia.json"])
+    assert [(c["numero"], c["en_copia"]) for c in copies] == [(world["ticket"].number, True),
+                                                             (colleague["earlier"].number, False)]
+    current, former = copies
+    assert (current["asunto"], [m["texto"] for m in current["tus_mensajes"]]) == (
+        "Factura duplicada", ["Lo sigo yo también."])
+    assert set(former) == {"numero", "en_copia", "tus_mensajes"}  # no longer in copy: not even the subject
+    assert [m["texto"] for m in former["tus_mensajes"]] == ["Escribí antes de salir."]
+    assert json.loads(files["solicitudes.json"]) == []
+    everything = b"".join(files.values()).decode("utf-8", "replace")
+    for canary in (INTERNAL_CANARY, OTHER_CANARY, "Soy Ana Martínez", "Ya la anulamos", "Olga"):
+        assert canary not in everything, canary
+
+
+def test_a_colleagues_deletion_blanks_their_name_in_the_history_and_ends_their_copies(client, world, colleague):
+    juan, admin = colleague["juan"], world["admin"]
+    deletion = DeletionRequest.objects.create(user=juan)
+    client.force_login(admin)
+    client.post(reverse("privacy:deletion_honour", args=[deletion.pk]))
+
+    from tickets.models import Colleague
+
+    assert not Colleague.objects.filter(user=juan, removed_at__isnull=True).exists()
+    assert not Event.objects.filter(after__icontains="Juan").exists()
+    assert not Intervention.objects.filter(body__icontains="Juan").exists()
+    client.force_login(world["ana"])
+    page = client.get(world["ticket"].get_absolute_url()).content.decode()
+    assert "Juan Pérez" not in page and "Usuario eliminado" in page

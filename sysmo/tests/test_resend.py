@@ -150,6 +150,13 @@ def _pending_colleague(world):
     User.objects.filter(pk=world["colleague"].pk).update(company_confirmed=False)
 
 
+def _copies(world):
+    """Cecilia is in copy on the request; Clara, verified, may be added (tickets.tests.conftest.add_copies)."""
+    from tickets.tests.conftest import add_copies
+
+    add_copies(world)
+
+
 def _company(world):
     return [world["requester"].company_id]
 
@@ -191,6 +198,10 @@ WRITES = {
     "set the priority": Write("tickets:set_priority", "assignee", args=_ticket, data=lambda w: {"priority": 4}),
     "the client closes it": Write("tickets:resolve", "requester", args=_ticket,
                                   data=lambda w: {"message": "Ya funciona, gracias."}),
+    "add a colleague in copy": Write("tickets:add_colleague", "requester", args=_ticket, setup=_copies,
+                                     data=lambda w: {"colleague": w["colleague"].pk}),
+    "remove a colleague from copy": Write("tickets:remove_colleague", "assignee", args=_ticket, setup=_copies,
+                                          data=lambda w: {"colleague": w["colleague in copy"].pk}),
     # The person's own account
     "profile": Write("accounts:profile", "requester",
                      data=lambda w: {"full_name": "Rita R. Requirente", "phone": "011 4321-5678"}),
@@ -384,6 +395,9 @@ PAGES = {
                                            _nothing, 4),
     "closed request, operator": ("assignee", State.CLOSED, "tickets:detail", _ticket, _nothing, 2),
     "request, client": ("requester", State.IN_PROGRESS, "tickets:detail", _ticket, _nothing, 1),
+    # reply, «Ya está resuelto», add a colleague, remove Cecilia
+    "request with colleagues in copy, client": ("requester", State.IN_PROGRESS, "tickets:detail", _ticket, _copies,
+                                                4),
     "profile": ("requester", State.IN_PROGRESS, "accounts:profile", lambda w: [], _nothing, 1),
     "password": ("requester", State.IN_PROGRESS, "account_change_password", lambda w: [], _verified_requester, 1),
     "email": ("requester", State.IN_PROGRESS, "account_email", lambda w: [], _pending_email_change, 2),

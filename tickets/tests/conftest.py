@@ -115,6 +115,26 @@ def make_world(state=State.IN_PROGRESS, suffix=""):
     return World(ticket, billing, claims, people)
 
 
+def add_copies(world, suffix=""):
+    """Two more people of the requester's company around the request (issue 14): «colleague in copy» (Cecilia,
+    in copy now) and «removed colleague» (Ramiro, in copy until the requester took him out). Clara («colleague»)
+    is verified, so she may be put in copy."""
+    from accounts.tests.factories import verified
+    from tickets.models import Colleague
+
+    company, requester = world["requester"].company, world["requester"]
+    in_copy = verified(ClientFactory(full_name="Cecilia Copia", email=f"cecilia{suffix}@example.com", company=company))
+    removed = verified(ClientFactory(full_name="Ramiro Removido", email=f"ramiro{suffix}@example.com",
+                                     company=company))
+    verified(world["colleague"])
+    verified(requester)
+    Colleague.objects.create(ticket=world.ticket, user=in_copy, added_by=requester)
+    Colleague.objects.create(ticket=world.ticket, user=removed, added_by=requester, removed_by=requester,
+                             removed_at=timezone.now())
+    world.people.update({"colleague in copy": in_copy, "removed colleague": removed})
+    return world
+
+
 @pytest.fixture
 def world(db):
     return make_world()

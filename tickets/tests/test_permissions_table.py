@@ -1,5 +1,9 @@
 """Every request URL and action × every kind of user: what they get, and that a refusal changes nothing.
 
+"colleague" is a member of the requester's company who is not in copy; "colleague in copy" sees the request,
+writes on it and downloads its public files (issue 14), "removed colleague" was in copy until the requester
+took them out. Adding and removing colleagues is for the requester and staff working the request.
+
 Logged-in users who may not see a request (or not act on it) get 404, like a request that does not
 exist; anonymous users go to the login page. "take" runs on a new request (nobody assigned yet), so
 there "assignee" is an operator who has nothing to do with it; "reopen" runs on a closed request;
@@ -10,14 +14,14 @@ import pytest
 from django.urls import reverse
 
 from tickets import permissions
-from tickets.models import Attachment, Event, Intervention, State, Ticket
-from tickets.tests.conftest import make_world
+from tickets.models import Attachment, Colleague, Event, Intervention, State, Ticket
+from tickets.tests.conftest import add_copies, make_world
 from tickets.tests.factories import AttachmentFactory, InterventionFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 
-PEOPLE = ["anonymous", "requester", "another client", "colleague", "topic operator", "other operator", "assignee",
-          "administrator"]
+PEOPLE = ["anonymous", "requester", "another client", "colleague", "colleague in copy", "removed colleague",
+          "topic operator", "other operator", "assignee", "administrator"]
 STAFF = {"topic operator", "assignee", "administrator"}
 
 
@@ -30,13 +34,15 @@ def expected(who, action):
         return "login"
     if who in STAFF:
         return "done"
-    if who == "requester" and action in ("page", "reply", "download"):
+    if who == "requester" and action in ("page", "reply", "download", "add colleague", "remove colleague"):
+        return "done"
+    if who == "colleague in copy" and action in ("page", "reply", "download"):
         return "done"
     return "404"
 
 
 ACTIONS = ["page", "reply", "internal comment", "take", "assign", "change topic", "close", "reopen", "download",
-           "download internal file"]
+           "download internal file", "add colleague", "remove colleague"]
 CASES = [(who, action, expected(who, action)) for action in ACTIONS for who in PEOPLE]
 
 
@@ -54,6 +60,10 @@ def request_for(world, action, files):
         "reopen": ("post", reverse("tickets:reopen", args=[number]), {}),
         "download": ("get", reverse("tickets:download", args=[number, files["public"].pk]), {}),
         "download internal file": ("get", reverse("tickets:download", args=[number, files["internal"].pk]), {}),
+        "add colleague": ("post", reverse("tickets:add_colleague", args=[number]),
+                          {"colleague": world["colleague"].pk}),
+        "remove colleague": ("post", reverse("tickets:remove_colleague", args=[number]),
+                             {"colleague": world["colleague in copy"].pk}),
     }[action]
 
 
@@ -69,18 +79,22 @@ def effect_seen(world, action, who):
         "change topic": ticket.topic == world.other_topic,
         "close": ticket.state == State.CLOSED,
         "reopen": ticket.state == State.IN_PROGRESS,
+        "add colleague": Colleague.objects.filter(ticket=ticket, user=world["colleague"], removed_at=None).exists(),
+        "remove colleague": not Colleague.objects.filter(ticket=ticket, user=world["colleague in copy"],
+                                                         removed_at=None).exists(),
     }[action]
 
 
 def snapshot(world):
     ticket = Ticket.objects.get(pk=world.ticket.pk)
     return (ticket.state, ticket.assignee_id, ticket.topic_id, ticket.last_activity_at,
-            Intervention.objects.count(), Event.objects.count(), Attachment.objects.count())
+            Intervention.objects.count(), Event.objects.count(), Attachment.objects.count(),
+            list(Colleague.objects.filter(removed_at=None).values_list("user_id", flat=True).order_by("user_id")))
 
 
 @pytest.mark.parametrize(("who", "action", "outcome"), CASES, ids=[f"{w}-{a}" for w, a, _ in CASES])
 def test_permission_table(client, who, action, outcome):
-    world = make_world(state_for(action))
+    world = add_copies(make_world(state_for(action)))
     staff_note = InterventionFactory(ticket=world.ticket, author=world["topic operator"], internal=True,
                                      body="Nota interna")
     files = {
@@ -113,7 +127,7 @@ def test_permission_table(client, who, action, outcome):
 
 @pytest.mark.parametrize("who", PEOPLE)
 def test_new_request_page(client, who, db):
-    world = make_world()
+    world = add_copies(make_world())
     if who != "anonymous":
         client.force_login(world[who])
     response = client.get(reverse("tickets:create"))
@@ -124,7 +138,8 @@ def test_new_request_page(client, who, db):
         assert "Nueva solicitud" in response.content.decode()
 
 
-@pytest.mark.parametrize("url_name", ["reply", "take", "assign", "change_topic", "close", "reopen"])
+@pytest.mark.parametrize("url_name", ["reply", "take", "assign", "change_topic", "close", "reopen", "add_colleague",
+                                      "remove_colleague"])
 def test_actions_answer_only_post(client, world, url_name):
     client.force_login(world["administrator"])
     assert client.get(reverse(f"tickets:{url_name}", args=[world.ticket.number])).status_code == 405
@@ -145,6 +160,7 @@ def test_a_file_of_another_request_is_404(client, world):
 
 @pytest.mark.parametrize("who", PEOPLE[1:])
 def test_the_python_rule_agrees_with_the_queryset_rule(world, who):
+    add_copies(world)
     person = world[who]
     assert permissions.can_view(person, world.ticket) == Ticket.objects.visible_to(person).filter(
         pk=world.ticket.pk).exists()
