@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tickets import views
+from tickets import views, views_canned
 
 app_name = "tickets"
 
@@ -17,4 +17,8 @@ urlpatterns = [
     path("solicitudes/<int:number>/resuelta/", views.resolve, name="resolve"),
     path("solicitudes/<int:number>/prioridad/", views.set_priority, name="set_priority"),
     path("solicitudes/<int:number>/adjuntos/<int:attachment_id>/", views.download, name="download"),
+    path("respuestas/", views_canned.answer_list, name="canned_list"),
+    path("respuestas/nueva/", views_canned.answer_create, name="canned_create"),
+    path("respuestas/<int:pk>/", views_canned.answer_edit, name="canned_edit"),
+    path("respuestas/<int:pk>/borrar/", views_canned.answer_delete, name="canned_delete"),
 ]
