@@ -210,7 +210,7 @@ class SignatureForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean_signature(self):
-        signature = self.cleaned_data["signature"].strip()
+        signature = self.cleaned_data["signature"].replace("\r\n", "\n").strip()
         if len(signature) > SIGNATURE_MAX_LENGTH:
             raise forms.ValidationError(_("Puede tener hasta %(limit)d caracteres (tiene %(count)d).")
                                         % {"limit": SIGNATURE_MAX_LENGTH, "count": len(signature)})

@@ -46,7 +46,7 @@ class CannedAnswerForm(forms.Form):
         ) % {"names": canned.placeholder_names()}
 
     def clean_body(self):
-        body = self.cleaned_data["body"]
+        body = self.cleaned_data["body"].replace("\r\n", "\n")
         canned.check(body)
         return body
 
@@ -68,6 +68,8 @@ class OfferSelect(forms.Select):
 
 class CannedPickForm(forms.Form):
     """The choice among the answers offered on a request (tickets.canned.offered), cleaned to the Offer."""
+
+    use_required_attribute = False  # inside the reply form: «Responder» must not ask for an answer
 
     respuesta = forms.TypedChoiceField(
         label=_("Respuesta predefinida"), coerce=int, required=True,

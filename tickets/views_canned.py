@@ -52,8 +52,7 @@ def answer_create(request):
         if answer is not None:
             messages.success(request, _("Guardaste la respuesta «%(title)s».") % {"title": answer.title})
             return redirect("tickets:canned_list")
-    return render(request, "tickets/canned_form.html", {"form": form, "answer": None},
-                  status=400 if request.method == "POST" else 200)
+    return _render_form(request, form, None)
 
 
 @staff_required
@@ -63,8 +62,13 @@ def answer_edit(request, pk):
     if request.method == "POST" and form.is_valid() and _save(request, form, answer) is not None:
         messages.success(request, _("Guardaste los cambios de «%(title)s».") % {"title": answer.title})
         return redirect("tickets:canned_list")
-    return render(request, "tickets/canned_form.html", {"form": form, "answer": answer},
-                  status=400 if request.method == "POST" else 200)
+    return _render_form(request, form, answer)
+
+
+def _render_form(request, form, answer):
+    return render(request, "tickets/canned_form.html", {
+        "form": form, "answer": answer, "placeholders": canned.PLACEHOLDERS,
+    }, status=400 if request.method == "POST" else 200)
 
 
 def _save(request, form, answer=None):

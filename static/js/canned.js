@@ -42,8 +42,10 @@
         }
       });
       select.value = chosen;
-      if (select.selectedIndex < 0) {
-        select.selectedIndex = select.length === 2 ? 1 : 0;  // one match: ready to insert
+      if (!select.value && select.length === 2) {
+        select.selectedIndex = 1;  // one match: ready to insert
+      } else if (select.selectedIndex < 0) {
+        select.selectedIndex = 0;
       }
     });
     search.addEventListener("keydown", function (event) {
