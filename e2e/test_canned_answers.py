@@ -91,3 +91,34 @@ def test_an_operator_answers_three_requests_with_a_canned_answer_and_the_clients
     assert_no_horizontal_overflow(page)
     screenshot(page, "client")
     assert Ticket.objects.filter(assignee=operator).count() == 3
+
+
+def test_an_administrator_keeps_a_global_answer_an_operator_sees_but_cannot_edit(page, log_in):
+    from accounts.tests.factories import AdminFactory
+
+    admin = verified(AdminFactory(email="adela@demo.sysmo.ar", full_name="Adela Admin"))
+    operator = verified(OperatorFactory(email="sofia@demo.sysmo.ar", full_name="Sofía Ruiz"))
+    TopicFactory(name="Soporte técnico", operators=[operator])
+
+    log_in(admin)
+    page.goto("/respuestas/nueva/")
+    page.get_by_label("Título").fill("Saludo")
+    page.get_by_label("Texto").fill("Hola, {nombre}: gracias por escribirnos.")
+    expect(page.get_by_label("Temática")).to_have_value("")  # global unless a topic is chosen
+    page.get_by_role("button", name="Guardar respuesta").click()
+    expect(page.get_by_role("table")).to_contain_text("Global")
+    assert_no_horizontal_overflow(page)
+    if page.viewport_size["width"] >= 1200:  # eight links and «Respuestas»: the header still holds one line
+        assert page.locator(".site-header").bounding_box()["height"] < 80
+    screenshot(page, "admin")
+
+    page.context.clear_cookies()
+    log_in(operator)
+    page.goto("/respuestas/")
+    row = page.get_by_role("row").filter(has_text="Saludo")
+    expect(row).to_contain_text("Global")
+    expect(row.get_by_role("link")).to_have_count(0)
+    expect(row.get_by_role("button")).to_have_count(0)
+    page.get_by_label("Buscar en títulos y textos").fill("nada parecido")
+    page.get_by_role("button", name="Buscar").click()
+    expect(page.get_by_role("main")).to_contain_text("Ninguna respuesta coincide")
