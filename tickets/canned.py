@@ -19,7 +19,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -64,7 +63,8 @@ _ALIASES = {"número": "numero", "temática": "tematica"}
 _TOKEN = re.compile(r"\{\{|\}\}|\{([^{}\n]*)\}|[{}]")
 
 
-def _names():
+def placeholder_names():
+    """The placeholders as they are written, for messages and help texts: "{cliente}, {nombre}, …"."""
     return ", ".join(f"{{{placeholder.name}}}" for placeholder in PLACEHOLDERS)
 
 
@@ -84,7 +84,7 @@ def check(text):
     if unknown:
         errors.append(ValidationError(
             _("No sabemos completar %(unknown)s. Los datos que se completan solos son: %(names)s.")
-            % {"unknown": ", ".join(f"«{token}»" for token in unknown), "names": _names()}, code="unknown"))
+            % {"unknown": ", ".join(f"«{token}»" for token in unknown), "names": placeholder_names()}, code="unknown"))
     if broken:
         errors.append(ValidationError(
             _("Hay una llave sin cerrar o sin abrir. Un dato va entre llaves, como {cliente}; para escribir una "
@@ -220,5 +220,3 @@ def delete(answer, *, by):
         raise NotAllowed
     answer.delete()
 
-
-placeholder_names = lazy(_names, str)

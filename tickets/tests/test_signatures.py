@@ -128,3 +128,16 @@ def test_clients_have_no_signature_and_cannot_post_one(client, world):
 def test_anonymous_visitors_are_sent_to_log_in(client):
     response = client.post(reverse("accounts:signature"), {"signature": "x"})
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_erasing_a_staff_members_data_blanks_their_signature_and_its_copies(signed):
+    from privacy import services as privacy_services
+    from privacy.models import DeletionRequest
+
+    world = signed
+    services.reply(world.ticket, by=world["assignee"], body="Ya está.")
+    deletion = DeletionRequest.objects.create(user=world["assignee"])
+    privacy_services.erase(deletion, by=world["administrator"])
+    world["assignee"].refresh_from_db()
+    assert world["assignee"].signature == ""
+    assert list(Intervention.objects.values_list("body", "signature")) == [("Ya está.", "")]
