@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from accounts.tests.factories import ClientFactory, OperatorFactory, verified
 from e2e.helpers import assert_no_horizontal_overflow, open_menu, screenshot
+from e2e.test_tap_targets import assert_targets_big_enough
 from tickets.models import Intervention, Ticket
 from tickets.tests.factories import TicketFactory
 from topics.tests.factories import TopicFactory
@@ -30,6 +31,8 @@ def test_an_operator_answers_three_requests_with_a_canned_answer_and_the_clients
     page.get_by_label("Firma").fill("Sofía Ruiz\nMesa de ayuda · int. 204")
     page.get_by_role("button", name="Guardar firma").click()
     expect(page.get_by_role("alert")).to_contain_text("Guardamos tu firma")
+    assert_no_horizontal_overflow(page)
+    screenshot(page, "signature")
 
     open_menu(page)
     page.get_by_role("link", name="Respuestas", exact=True).click()
@@ -66,6 +69,7 @@ def test_an_operator_answers_three_requests_with_a_canned_answer_and_the_clients
         if ticket is tickets[0]:
             expect(box).to_contain_text("Se agrega tu firma:")
             assert_no_horizontal_overflow(page)
+            assert_targets_big_enough(page)  # the picker's controls too
             screenshot(page, "inserted")
         message.press("End")
         message.type(" ¡Gracias!")  # the operator edits the text before sending
