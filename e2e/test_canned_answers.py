@@ -126,3 +126,40 @@ def test_an_administrator_keeps_a_global_answer_an_operator_sees_but_cannot_edit
     page.get_by_label("Buscar en títulos y textos").fill("nada parecido")
     page.get_by_role("button", name="Buscar").click()
     expect(page.get_by_role("main")).to_contain_text("Ninguna respuesta coincide")
+
+
+def test_without_javascript_insertar_brings_the_form_back_with_the_text(browser, live_server):
+    """The same reply box with JavaScript off: the list and «Insertar» are a round trip, the text is added to
+    what was typed, and «Responder» then sends it once."""
+    from django.test import Client
+
+    from tickets.models import CannedAnswer
+
+    operator = verified(OperatorFactory(email="sofia@demo.sysmo.ar", full_name="Sofía Ruiz"))
+    support = TopicFactory(name="Soporte técnico", operators=[operator])
+    person = verified(ClientFactory(email="valeria@espiga.com.ar", full_name="Valeria Acosta"))
+    ticket = TicketFactory(topic=support, requester=person, subject="No prende la PC")
+    CannedAnswer.objects.create(title="Reinicio del equipo", body="Hola, {nombre}: reiniciá el equipo.",
+                                topic=support)
+    session = Client()
+    session.force_login(operator)
+    context = browser.new_context(java_script_enabled=False, base_url=live_server.url, locale="es-AR")
+    context.add_cookies([{"name": "sessionid", "value": session.cookies["sessionid"].value, "url": live_server.url}])
+    page = context.new_page()
+    try:
+        page.goto(ticket.get_absolute_url())
+        box = page.get_by_role("region", name="Nueva intervención")
+        expect(box.get_by_role("searchbox")).to_be_hidden()  # the search needs JavaScript
+        box.get_by_label("Mensaje").fill("Buenas tardes.")
+        pick = box.get_by_label("Respuesta predefinida", exact=True)
+        pick.select_option(label="Reinicio del equipo · Soporte técnico")
+        box.get_by_role("button", name="Insertar").click()
+        box = page.get_by_role("region", name="Nueva intervención")
+        expect(box.get_by_label("Mensaje")).to_have_value("Buenas tardes.\n\nHola, Valeria: reiniciá el equipo.")
+        assert not Intervention.objects.exists()
+        box.get_by_role("button", name="Responder", exact=True).click()
+        expect(page.get_by_role("status").filter(has_text="Enviamos tu respuesta")).to_be_visible()
+        assert Intervention.objects.get().body.replace("\r\n", "\n") == (
+            "Buenas tardes.\n\nHola, Valeria: reiniciá el equipo.")
+    finally:
+        context.close()
