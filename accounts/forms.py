@@ -191,6 +191,34 @@ class ProfileForm(forms.Form):
         return _clean_phone(self.cleaned_data["phone"])
 
 
+SIGNATURE_MAX_LENGTH = 500
+SIGNATURE_MAX_LINES = 6
+
+
+class SignatureForm(forms.Form):
+    """The signature of an operator or administrator (Mi perfil): plain text, a few lines, may be empty."""
+
+    signature = forms.CharField(
+        label=_("Firma"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Va debajo de tus respuestas a los clientes, en la página y en el correo; nunca en los "
+                    "comentarios internos. Texto simple, hasta 6 líneas. Si la cambiás, las respuestas ya "
+                    "enviadas quedan como estaban."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        kwargs.setdefault("initial", {"signature": user.signature})
+        super().__init__(*args, **kwargs)
+
+    def clean_signature(self):
+        signature = self.cleaned_data["signature"].replace("\r\n", "\n").strip()
+        if len(signature) > SIGNATURE_MAX_LENGTH:
+            raise forms.ValidationError(_("Puede tener hasta %(limit)d caracteres (tiene %(count)d).")
+                                        % {"limit": SIGNATURE_MAX_LENGTH, "count": len(signature)})
+        if len(signature.splitlines()) > SIGNATURE_MAX_LINES:
+            raise forms.ValidationError(_("Puede tener hasta %(lines)d líneas.") % {"lines": SIGNATURE_MAX_LINES})
+        return signature
+
+
 class ResendVerificationForm(forms.Form):
     email = forms.EmailField(label=EMAIL_LABEL, max_length=254, error_messages={"invalid": INVALID_EMAIL},
                              widget=forms.EmailInput(attrs={"autocomplete": "email",

@@ -154,6 +154,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     company_confirmed = models.BooleanField(_("empresa confirmada"), default=True)
     # The company name this person typed at sign-up when it differs from the stored one, for administrators.
     company_name_given = models.CharField(_("empresa que escribió"), max_length=200, blank=True)
+    # Operators and administrators: added under their public answers (tickets.services copies it into each one).
+    signature = models.TextField(_("firma"), blank=True, default="")
 
     objects = UserManager()
 

@@ -115,6 +115,14 @@ def update_profile(user, *, full_name, phone):
     return user
 
 
+def update_signature(user, *, signature):
+    """An operator's or administrator's signature, added under their public answers from now on (the ones
+    already sent keep the signature they had: tickets.services copies it into each message)."""
+    user.signature = signature.strip()
+    user.save(update_fields=["signature"])
+    return user
+
+
 # --- Administrators' actions ---------------------------------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("perfil/", views.profile, name="profile"),
+    path("perfil/firma/", views.profile_signature, name="signature"),
     path("usuarios/", views.user_list, name="user_list"),
     path("usuarios/<int:pk>/", views.user_detail, name="user_detail"),
     path("usuarios/<int:pk>/rol/", views.user_role, name="user_role"),

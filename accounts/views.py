@@ -6,6 +6,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from accounts.forms import (
     ProfileForm,
     ResendVerificationForm,
     RoleForm,
+    SignatureForm,
     UserSearchForm,
 )
 from accounts.models import AccountState, User
@@ -36,7 +38,29 @@ def profile(request):
         services.update_profile(request.user, **form.cleaned_data)
         messages.success(request, _("Guardamos tus datos."))
         return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"form": form})
+    return _render_profile(request, form=form)
+
+
+def _render_profile(request, *, form=None, signature_form=None, status=200):
+    if signature_form is None and request.user.is_operator:
+        signature_form = SignatureForm(user=request.user)
+    return render(request, "accounts/profile.html", {
+        "form": form or ProfileForm(user=request.user), "signature_form": signature_form}, status=status)
+
+
+@login_required
+@require_POST
+def profile_signature(request):
+    """Operators and administrators: the signature added under their public answers (tickets.services)."""
+    if not request.user.is_operator:
+        raise Http404
+    form = SignatureForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return _render_profile(request, signature_form=form, status=400)
+    services.update_signature(request.user, signature=form.cleaned_data["signature"])
+    messages.success(request, _("Guardamos tu firma. Va en tus próximas respuestas; las enviadas quedan como "
+                                "estaban."))
+    return redirect(reverse("accounts:profile") + "#firma")
 
 
 # --- Administrators: users ------------------------------------------------------------------------------------

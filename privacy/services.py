@@ -69,6 +69,7 @@ def _profile(user):
         "empresa": {"nombre": company.name, "cuit": company.cuit} if company else None,
         "empresa_confirmada": not user.membership_pending if company else None,
         "idioma": user.language, "alta": _when(user.date_joined), "ultimo_ingreso": _when(user.last_login),
+        "firma": user.signature,
         "sesiones": [{"inicio": _when(session.created_at), "ip": session.ip, "navegador": session.user_agent}
                      for session in UserSession.objects.filter(user=user).order_by("created_at")],
     }
@@ -228,11 +229,13 @@ def erase(deletion, *, by):
 
     Authenticator.objects.filter(user=user).delete()
     UserSession.objects.filter(user=user).delete()
-    user.full_name, user.phone, user.company_name_given = ERASED_NAME, "", ""
+    Intervention.objects.filter(author=user).exclude(signature="").update(signature="")  # copies of it (issue 14)
+    user.full_name, user.phone, user.company_name_given, user.signature = ERASED_NAME, "", "", ""
     user.email = f"eliminado-{user.pk}@eliminado.invalid"
     user.is_active = False
     user.set_unusable_password()
-    user.save(update_fields=["full_name", "phone", "company_name_given", "email", "is_active", "password"])
+    user.save(update_fields=["full_name", "phone", "company_name_given", "signature", "email", "is_active",
+                             "password"])
     handoff.hand_off([user], by=by)  # open requests a staff member held go back to be taken
     search.refresh(numbers)
     deletion.honoured_at, deletion.honoured_by = timezone.now(), by

@@ -280,6 +280,9 @@ class Intervention(models.Model):
         _("comentario interno"), default=False, help_text=_("Visible solo para operadores.")
     )
     created_at = models.DateTimeField(_("fecha"), default=timezone.now)
+    # The author's signature as it was when they wrote (public staff messages only, tickets.services._write):
+    # editing the signature later does not rewrite the history.
+    signature = models.TextField(_("firma"), blank=True, default="")
 
     class Meta:
         verbose_name = _("intervención")
@@ -291,6 +294,32 @@ class Intervention(models.Model):
 
     def __str__(self):
         return f"#{self.ticket_id} · {self.created_at:%d/%m/%Y %H:%M}"
+
+
+class CannedAnswer(models.Model):
+    """A respuesta predefinida: a title and a text with placeholders (tickets.canned), for every topic (no
+    topic: global) or for one."""
+
+    title = models.CharField(_("título"), max_length=120)
+    body = models.TextField(_("texto"))
+    topic = models.ForeignKey(
+        Topic, verbose_name=_("temática"), on_delete=models.CASCADE, null=True, blank=True,
+        related_name="canned_answers",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("creada por"), on_delete=models.SET_NULL, null=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("modificada"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("respuesta predefinida")
+        verbose_name_plural = _("respuestas predefinidas")
+        ordering = ["title", "id"]
+        indexes = [models.Index(fields=["topic", "title"], name="canned_answer_topic_title_idx")]
+
+    def __str__(self):
+        return self.title
 
 
 def _private_storage():

@@ -209,6 +209,7 @@ class Entry:
     event: Event = None
     attachments: list = field(default_factory=list)
     pk: int = None  # the intervention's, for messages after the description
+    signature: str = ""  # copied from the author's profile when a staff member wrote it in public
 
     @property
     def is_message(self):
@@ -246,7 +247,7 @@ def timeline(ticket, user):
     for intervention in interventions:
         entries.append(Entry("message", intervention.created_at, author=intervention.author, body=intervention.body,
                              internal=intervention.internal, attachments=files_of.get(intervention.pk, []),
-                             pk=intervention.pk))
+                             pk=intervention.pk, signature=intervention.signature))
     events = Event.objects.filter(ticket=ticket).select_related("actor").order_by("at", "id")
     if not with_internal:
         events = events.exclude(kind__in=STAFF_ONLY_EVENTS)

@@ -120,6 +120,13 @@ def _tell(move, ticket, by, *, former_assignee=None, colleague=None, **context):
     return tuple(person for person, _template in told)
 
 
+def _signature(by, *, internal):
+    """What is copied under a message: the signature of an operator or administrator (Mi perfil) on a public
+    one; nothing on internal comments or clients' messages. Copied, not linked: editing it later leaves the
+    history as it was sent (issue 14)."""
+    return by.signature.strip() if by.is_operator and not internal else ""
+
+
 def _reopened_fields(ticket):
     """Reopening goes back to En proceso with the same assignee while they can still act on the request;
     otherwise back to Nuevo, unassigned, for the topic to take (no open request is held by someone who
@@ -294,7 +301,7 @@ def _write(ticket, *, by, body, files, pending, internal, wait=False):
         before = place_of(ticket)
         now = timezone.now()
         intervention = Intervention.objects.create(ticket=ticket, author=by, body=body, internal=internal,
-                                                   created_at=now)
+                                                   created_at=now, signature=_signature(by, internal=internal))
         attachments = _attach(stored, ticket, intervention, by, files, pending, now)
         reopened = moves.reply_reopens(ticket, by, internal=internal)
         taken = moves.reply_takes(ticket, by, internal=internal)
@@ -434,7 +441,7 @@ def _close(move, ticket, *, by, message):
         fields = {}
         if message.strip():
             intervention = Intervention.objects.create(ticket=ticket, author=by, body=message, internal=False,
-                                                       created_at=now)
+                                                       created_at=now, signature=_signature(by, internal=False))
             search.refresh([ticket.number])
             if moves.answers_first(ticket, by, internal=False):
                 fields.update(clock.first_response(ticket, now, by))
@@ -443,7 +450,7 @@ def _close(move, ticket, *, by, message):
                                                       "closed_by": by}, paused_since=ticket.waiting_since),
                **NOT_WAITING)
         _recount(place, ticket)
-        told = _tell(move, ticket, by, message=message)
+        told = _tell(move, ticket, by, message=message, signature=intervention.signature if intervention else "")
     return Outcome(ticket, intervention=intervention, taken=taken, recipients=told)
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tickets import views
+from tickets import views, views_canned
 
 app_name = "tickets"
 
@@ -19,4 +19,8 @@ urlpatterns = [
     path("solicitudes/<int:number>/en-copia/agregar/", views.add_colleague, name="add_colleague"),
     path("solicitudes/<int:number>/en-copia/quitar/", views.remove_colleague, name="remove_colleague"),
     path("solicitudes/<int:number>/adjuntos/<int:attachment_id>/", views.download, name="download"),
+    path("respuestas/", views_canned.answer_list, name="canned_list"),
+    path("respuestas/nueva/", views_canned.answer_create, name="canned_create"),
+    path("respuestas/<int:pk>/", views_canned.answer_edit, name="canned_edit"),
+    path("respuestas/<int:pk>/borrar/", views_canned.answer_delete, name="canned_delete"),
 ]

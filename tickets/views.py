@@ -7,7 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tickets import pagination, permissions, recipients, search, selectors, services, uploads
+from tickets import canned, pagination, permissions, recipients, search, selectors, services, uploads
+from tickets.canned_forms import CannedPickForm
 from tickets.filters import TicketFilter
 from tickets.forms import (
     AssignForm,
@@ -153,12 +154,16 @@ def detail(request, number):
     return _render_detail(request, ticket, _reply_form(request, ticket))
 
 
-def _render_detail(request, ticket, reply_form, status=200):
+def _render_detail(request, ticket, reply_form, status=200, canned_form=None):
     user = request.user
     colleagues = selectors.colleagues_in_copy(ticket)  # first: the predicates below read who is in copy from it
     actions = permissions.actions_for(user, ticket)
     context = {"ticket": ticket, "timeline": selectors.timeline(ticket, user), "actions": actions,
                "reply_form": reply_form, **_upload_limits()}
+    if actions["comment_internally"]:  # staff working on it: canned answers and their signature
+        canned_form = canned_form or CannedPickForm(offers=canned.offered(ticket, user))
+        shown = canned_form.offers or canned_form.errors  # none offered: no picker, unless to say why
+        context.update(canned_form=canned_form if shown else None, signature=user.signature)
     if actions["reply"]:
         context["public_recipients"] = recipients.preview(ticket, user)
     if actions["comment_internally"]:
@@ -192,6 +197,8 @@ def reply(request, number):
     form = _reply_form(request, ticket, request.POST, request.FILES)
     if (form.internal and not form.offers_internal) or (form.wait and not form.offers_wait):
         raise Http404  # a client asking for an internal comment or to wait: not theirs to make
+    if "insertar" in request.POST:
+        return _insert_canned_answer(request, ticket, form)
     if not form.is_valid():
         form.keep_files_for_next_try()
         return _render_detail(request, ticket, form)
@@ -210,6 +217,26 @@ def reply(request, number):
     anchor = selectors.message_anchor(outcome.intervention.pk)
     messages.success(request, _reply_done(outcome), extra_tags=f"beside-message {anchor}")
     return redirect(f"{ticket.get_absolute_url()}#{anchor}")
+
+
+def _insert_canned_answer(request, ticket, form):
+    """«Insertar» without JavaScript: the form comes back with the chosen answer's text added to what was
+    typed (files kept as after an error); nothing is sent. Only the answers offered on this request."""
+    if not form.offers_internal:
+        raise Http404  # clients are offered no canned answers
+    pick = CannedPickForm(request.POST, offers=canned.offered(ticket, request.user))
+    if pick.is_valid():
+        data = request.POST.copy()
+        data[form.add_prefix("body")] = canned.insert(data.get(form.add_prefix("body"), ""),
+                                                      pick.cleaned_data["respuesta"].text)
+        form = _reply_form(request, ticket, data, request.FILES)
+        form.is_valid()  # checks the files, so that they are kept for the real send
+        form.keep_files_for_next_try()
+        pick = CannedPickForm(offers=list(pick.offers.values()))
+    else:
+        form.is_valid()
+        form.keep_files_for_next_try()
+    return _render_detail(request, ticket, form, canned_form=pick)
 
 
 def _reply_done(outcome):

@@ -30,7 +30,8 @@ def world(client, private_storage):  # noqa: F811
     company = Company.objects.create(name="Panadería La Espiga S.R.L.", cuit="30-71876543-5")
     ana = verified(ClientFactory(email="ana@espiga.com.ar", full_name="Ana Martínez", phone="+541143215678",
                                  company=company))
-    olga = verified(OperatorFactory(email="olga@sysmo.ar", full_name="Olga Operadora"))
+    # Her signature goes under her answer (issue 14): it is hers, not in a client's export.
+    olga = verified(OperatorFactory(email="olga@sysmo.ar", full_name="Olga Operadora", signature="Olga · int. 204"))
     topic = TopicFactory(name="Facturación", operators=[olga])
     other = verified(ClientFactory(email="carlos@otro.com.ar", full_name="Carlos Otro"))
     admin = verified(AdminFactory(email="laura@sysmo.ar", full_name="Laura Fernández"))

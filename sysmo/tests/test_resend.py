@@ -167,6 +167,12 @@ def _second_factor(world):
     TOTP.activate(world["topic operator"], generate_totp_secret())
 
 
+def _canned_answer(world):
+    from tickets.models import CannedAnswer
+
+    world.canned = CannedAnswer.objects.create(title="Saludo", body="Hola, {nombre}.", topic=world.topic)
+
+
 def _deletion_asked(world):
     from privacy.models import DeletionRequest
 
@@ -202,9 +208,18 @@ WRITES = {
                                      data=lambda w: {"colleague": w["colleague"].pk}),
     "remove a colleague from copy": Write("tickets:remove_colleague", "assignee", args=_ticket, setup=_copies,
                                           data=lambda w: {"colleague": w["colleague in copy"].pk}),
+    # Respuestas predefinidas (issue 14)
+    "create a canned answer": Write("tickets:canned_create", "topic operator", data=lambda w: {
+        "title": "Pedido de CAE", "body": "Hola, {nombre}: ¿nos pasás el CAE?", "topic": w.topic.pk}),
+    "edit a canned answer": Write("tickets:canned_edit", "topic operator", args=lambda w: [w.canned.pk],
+                                  setup=_canned_answer, data=lambda w: {
+                                      "title": "Saludo", "body": "Buenas, {cliente}.", "topic": w.topic.pk}),
+    "delete a canned answer": Write("tickets:canned_delete", "topic operator", args=lambda w: [w.canned.pk],
+                                    setup=_canned_answer),
     # The person's own account
     "profile": Write("accounts:profile", "requester",
                      data=lambda w: {"full_name": "Rita R. Requirente", "phone": "011 4321-5678"}),
+    "signature": Write("accounts:signature", "assignee", data=lambda w: {"signature": "Ana · Facturación"}),
     "change password": Write("account_change_password", "requester", setup=_verified_requester, data=lambda w: {
         "oldpassword": TEST_PASSWORD, "password1": "dulce-de-leche-2031", "password2": "dulce-de-leche-2031"}),
     "change email": Write("account_email", "requester", setup=_verified_requester,
@@ -276,7 +291,7 @@ READ_ONLY = {
     "mail:inbound_detail", "accounts:user_list", "accounts:user_detail", "topics:list", "reports:page",
     "reports:export",
     "accounts:company_list", "accounts:company_detail", "accounts:my_company", "privacy:privacy", "privacy:my_data",
-    "privacy:my_data_download", "privacy:deletion_list",
+    "privacy:my_data_download", "privacy:deletion_list", "tickets:canned_list",
 }
 OUR_NAMESPACES = {"mail", "accounts", "topics", "tickets", "reports", "sla", "privacy"}
 # Writes by anonymous visitors holding a one-time link: the middleware ignores anonymous POSTs, and the link
@@ -399,6 +414,14 @@ PAGES = {
     "request with colleagues in copy, client": ("requester", State.IN_PROGRESS, "tickets:detail", _ticket, _copies,
                                                 4),
     "profile": ("requester", State.IN_PROGRESS, "accounts:profile", lambda w: [], _nothing, 1),
+    "profile of an operator (with the signature)": ("assignee", State.IN_PROGRESS, "accounts:profile", lambda w: [],
+                                                    _nothing, 2),
+    "canned answers": ("topic operator", State.IN_PROGRESS, "tickets:canned_list", lambda w: [], _canned_answer, 1),
+    "new canned answer": ("topic operator", State.IN_PROGRESS, "tickets:canned_create", lambda w: [], _nothing, 1),
+    "edit canned answer": ("topic operator", State.IN_PROGRESS, "tickets:canned_edit", lambda w: [w.canned.pk],
+                           _canned_answer, 1),
+    "request with canned answers, operator": ("assignee", State.IN_PROGRESS, "tickets:detail", _ticket,
+                                              _canned_answer, 2),
     "password": ("requester", State.IN_PROGRESS, "account_change_password", lambda w: [], _verified_requester, 1),
     "email": ("requester", State.IN_PROGRESS, "account_email", lambda w: [], _pending_email_change, 2),
     # allauth's own template, through our allauth/elements/form.html

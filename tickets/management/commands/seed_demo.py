@@ -79,6 +79,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             users = upsert_people()
+            upsert_canned_answers(users)
             created = 0
             if not Ticket.objects.filter(requester__in=users["clients"]).exists():
                 created = create_tickets(users)
@@ -121,6 +122,25 @@ def upsert_people():
                      if companies[index] == company)
         Company.objects.filter(pk=company.pk).update(contact=first)
     return {"admin": admin, "operators": operators, "clients": clients, "desks": desks}
+
+
+def upsert_canned_answers(users):
+    """A global answer and one for the first topic (tickets.canned), and the operators' signatures (issue 14)."""
+    from tickets.models import CannedAnswer
+
+    first_topic = Topic.objects.get(pk=users["desks"][0].topic_id)
+    for title, topic, body in [
+        ("Saludo y pedido de datos", None, "Hola, {nombre}: gracias por escribirnos. Para avanzar con la solicitud "
+                                           "#{numero} necesitamos una captura del error y el número de equipo.\n"
+                                           "Saludos, {operador}"),
+        ("Ya está resuelto", first_topic, "Hola, {nombre}: ya resolvimos «{asunto}». Si vuelve a pasar, respondé "
+                                          "este mensaje y la solicitud se reabre.\nSaludos, {operador}"),
+    ]:
+        CannedAnswer.objects.update_or_create(title=title, topic=topic, defaults={"body": body,
+                                                                                 "created_by": users["admin"]})
+    for operator in users["operators"]:
+        type(operator).objects.filter(pk=operator.pk, signature="").update(
+            signature=f"{operator.full_name}\nMesa de ayuda · Sysmo")
 
 
 def upsert_user(spec, password_hash, company=None, is_staff=False, is_superuser=False):
