@@ -52,7 +52,8 @@ def test_an_unanswered_survey_shows_nothing_to_staff(client):
     world = make_world()
     ticket_services.close(world.ticket, by=world["assignee"])
     client.force_login(world["assignee"])
-    assert "Encuesta de satisfacción" not in client.get(reverse("tickets:detail", args=[world.ticket.number])).content.decode()
+    page = client.get(reverse("tickets:detail", args=[world.ticket.number])).content.decode()
+    assert "Encuesta de satisfacción" not in page
 
 
 def test_a_comment_is_shown_escaped(client):

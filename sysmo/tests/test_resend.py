@@ -133,8 +133,9 @@ def _closed_day(world):
 
 def _survey(world):
     """The closing email's survey of the (closed) request; its token is the link's."""
-    from satisfaction import services
     from django.utils import timezone
+
+    from satisfaction import services
 
     world.survey = services.ask_with_closing(world.ticket, at=timezone.now())
 
