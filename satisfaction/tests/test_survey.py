@@ -182,7 +182,11 @@ def test_another_client_logged_in_cannot_answer_another_request(client, closed):
     ticket_services.close(other.ticket, by=other["assignee"])
     client.force_login(other["requester"])
     own_token = _token(survey_links(closing_email_to(other["requester"]))[1])
-    forged = own_token.replace(str(other.ticket.number), str(closed.ticket.number), 1)
+    payload, timestamp, signature = own_token.split(":")
+    assert signing.b64_decode(payload.encode()).decode() == f"[{other.ticket.number},{other['requester'].pk}]"
+    # Their own link's signature on a payload naming the other request.
+    forged = ":".join([signing.b64_encode(f"[{closed.ticket.number},{other['requester'].pk}]".encode()).decode(),
+                       timestamp, signature])
     assert client.post(reverse("satisfaction:survey", args=[forged]), {"score": 1}).status_code == 404
     assert Survey.objects.get(ticket=closed.ticket).score is None
 
