@@ -28,6 +28,7 @@ from accounts.models import AccountAuditEntry, Company, User
 from mail import masking, replies
 from mail.models import OutboxMessage
 from privacy.models import DeletionRequest
+from satisfaction.models import Survey
 from tickets import search
 from tickets.models import Attachment, Intervention, PendingUpload, Ticket
 
@@ -177,6 +178,11 @@ def erase(deletion, *, by):
         body = _blank_out(message.body, needles)
         if body != message.body:
             Intervention.objects.filter(pk=message.pk).update(body=body)
+    # Their satisfaction comments (issue 15): the answer stays (reports unchanged), their name leaves the text.
+    for survey in Survey.objects.filter(requester=user).exclude(comment="").only("comment"):
+        comment = _blank_out(survey.comment, needles)
+        if comment != survey.comment:
+            Survey.objects.filter(pk=survey.pk).update(comment=comment)
     files = list(Attachment.objects.filter(uploaded_by=user)) + list(PendingUpload.objects.filter(owner=user))
     for row in files:
         row.file.delete(save=False)

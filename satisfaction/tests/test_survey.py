@@ -238,3 +238,30 @@ def test_closing_a_new_request_records_the_closer_as_its_assignee():
     world = make_world(State.NEW)
     ticket_services.close(world.ticket, by=world["topic operator"])
     assert Survey.objects.get().assignee == world["topic operator"]
+
+
+def test_the_links_are_masked_where_administrators_read_emails(closed):
+    """/correo/ and Mis datos show emails with one-time links masked (mail.masking): the survey's too."""
+    from mail import masking
+
+    body = closing_email_to(closed["requester"]).body
+    token = _token(answer_path(closed, 5))
+    assert token in body and token not in masking.mask(body)
+
+
+def test_a_deleted_client_keeps_the_answer_without_their_name_in_the_comment():
+    """Mis datos (privacy.services.erase): the reports keep the answer; the comment loses their name."""
+    from privacy import services as privacy
+    from privacy.models import DeletionRequest
+
+    world = make_world()
+    ticket_services.close(world.ticket, by=world["assignee"])
+    services.answer(Survey.objects.get(), score=4)
+    services.comment(Survey.objects.get(), text="Soy Rita Requirente, escribanme a rita@example.com")
+    deletion = DeletionRequest.objects.create(user=world["requester"])
+
+    privacy.erase(deletion, by=world["administrator"])
+
+    survey = Survey.objects.get()
+    assert survey.score == 4
+    assert survey.comment == "Soy Usuario eliminado, escribanme a Usuario eliminado"
