@@ -43,6 +43,9 @@ class Survey(models.Model):
         indexes = [
             # The reports: the surveys sent in a period, grouped by operator or topic, with their answer.
             models.Index(fields=["sent_at", "assignee", "topic", "score"], name="survey_report_sent_idx"),
+            # The reports' latest comments: walked newest first until enough fall in the period (few rows have one).
+            models.Index(fields=["-answered_at", "-ticket"], name="survey_report_comments_idx",
+                         condition=models.Q(score__isnull=False) & ~models.Q(comment="")),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(score__isnull=True) | models.Q(score__gte=1, score__lte=5),
