@@ -31,6 +31,7 @@ from accounts.models import AccountAuditEntry, Company, User
 from mail import masking, replies
 from mail.models import OutboxMessage
 from privacy.models import DeletionRequest
+from satisfaction.models import Survey
 from tickets import search
 from tickets.models import Attachment, Colleague, Event, Intervention, PendingUpload, Ticket
 
@@ -219,6 +220,11 @@ def erase(deletion, *, by):
         if (before, after) != (event.before, event.after):
             Event.objects.filter(pk=event.pk).update(before=before[:200], after=after[:200])
     Colleague.objects.filter(user=user, removed_at__isnull=True).update(removed_at=timezone.now(), removed_by=by)
+    # Their satisfaction comments (issue 15): the answer stays (reports unchanged), their name leaves the text.
+    for survey in Survey.objects.filter(requester=user).exclude(comment="").only("comment"):
+        comment = _blank_out(survey.comment, needles)
+        if comment != survey.comment:
+            Survey.objects.filter(pk=survey.pk).update(comment=comment)
     files = list(Attachment.objects.filter(uploaded_by=user)) + list(PendingUpload.objects.filter(owner=user))
     for row in files:
         row.file.delete(save=False)

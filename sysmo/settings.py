@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "topics",
     "tickets",
     "sla",
+    "satisfaction",  # the closing email's «¿Cómo te atendimos?» (issue 15)
     "reports",
     "csp",
     "sysmo",
@@ -282,6 +283,7 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
     "resend_verification": "10/m/ip",  # accounts.views.resend_verification; per address: confirm_email
     "reauthenticate": "10/m/user",
+    "satisfaction_answer": "30/m/ip",  # satisfaction.views: answers and comments sent with a survey link
 }
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False  # the session that changed it stays; every other one ends
 ACCOUNT_SESSION_REMEMBER = None

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("topics.urls")),
     path("", include("sla.urls")),
+    path("", include("satisfaction.urls")),
     path("", include("privacy.urls")),
     path("", home, name="home"),
     path("", include("tickets.urls")),

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import services as account_services
+from satisfaction import services as satisfaction
 from sla import clock
 from tickets import moves, notifications, permissions, recipients, search, selectors, tray_counts, uploads
 from tickets.models import (
@@ -450,7 +451,14 @@ def _close(move, ticket, *, by, message):
                                                       "closed_by": by}, paused_since=ticket.waiting_since),
                **NOT_WAITING)
         _recount(place, ticket)
-        told = _tell(move, ticket, by, message=message, signature=intervention.signature if intervention else "")
+        told = recipients.notices(move, ticket, by)
+        # Staff closing it: the requester's email asks «¿Cómo te atendimos?» (satisfaction.services).
+        survey = (satisfaction.ask_with_closing(ticket, at=now) if move == Move.CLOSE
+                  and any(person.pk == ticket.requester_id for person, _template in told) else None)
+        notifications.send(told, ticket, move=move, by=by, message=message,
+                           signature=intervention.signature if intervention else "",
+                           survey_links=survey and satisfaction.answer_links(survey))
+        told = tuple(person for person, _template in told)
     return Outcome(ticket, intervention=intervention, taken=taken, recipients=told)
 
 

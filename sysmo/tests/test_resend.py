@@ -131,6 +131,28 @@ def _closed_day(world):
     world.closed_day = ClosedDay.objects.create(date="2099-06-16", name="Puente")
 
 
+def _survey(world):
+    """The closing email's survey of the (closed) request; its token is the link's."""
+    from django.utils import timezone
+
+    from satisfaction import services
+
+    world.survey = services.ask_with_closing(world.ticket, at=timezone.now())
+
+
+def _answered_survey(world):
+    from satisfaction import services
+
+    _survey(world)
+    services.answer(world.survey, score=4)
+
+
+def _survey_token(world):
+    from satisfaction import services
+
+    return [services.token_for(world.survey)]
+
+
 def _ticket(world):
     return [world.ticket.number]
 
@@ -224,6 +246,14 @@ WRITES = {
         "oldpassword": TEST_PASSWORD, "password1": "dulce-de-leche-2031", "password2": "dulce-de-leche-2031"}),
     "change email": Write("account_email", "requester", setup=_verified_requester,
                           data=lambda w: {"action_add": "", "email": "rita.nueva@example.com"}),
+    # The satisfaction survey of the closing email (issue 15): the signed link, here opened by the client logged
+    # in (anonymous visitors are not guarded by the key: answering twice records the same answer, see
+    # satisfaction/tests/test_survey.py)
+    "answer the satisfaction survey": Write("satisfaction:survey", "requester", State.CLOSED, args=_survey_token,
+                                            setup=_survey, data=lambda w: {"score": 5}),
+    "comment on the satisfaction survey": Write("satisfaction:thanks", "requester", State.CLOSED,
+                                                args=_survey_token, setup=_answered_survey,
+                                                data=lambda w: {"comment": "Muy amables."}),
     # Administrators: users
     "change role": Write("accounts:user_role", "administrator", args=lambda w: [w["another client"].pk],
                          data=lambda w: {"role": "operator"}),
@@ -293,7 +323,7 @@ READ_ONLY = {
     "accounts:company_list", "accounts:company_detail", "accounts:my_company", "privacy:privacy", "privacy:my_data",
     "privacy:my_data_download", "privacy:deletion_list", "tickets:canned_list",
 }
-OUR_NAMESPACES = {"mail", "accounts", "topics", "tickets", "reports", "sla", "privacy"}
+OUR_NAMESPACES = {"mail", "accounts", "topics", "tickets", "reports", "sla", "privacy", "satisfaction"}
 # Writes by anonymous visitors holding a one-time link: the middleware ignores anonymous POSTs, and the link
 # itself works once (accounts/tests/test_invitations.py sends it twice).
 ONCE_BY_LINK = {"accounts:accept_invitation"}
@@ -322,7 +352,7 @@ def test_every_url_of_our_apps_is_a_walked_write_or_read_only():
 def database_state():
     """Every row of our apps and allauth's addresses, except the guard's own table."""
     state = {}
-    for label in ("mail", "accounts", "topics", "tickets", "sla", "account", "privacy"):
+    for label in ("mail", "accounts", "topics", "tickets", "sla", "account", "privacy", "satisfaction"):
         for model in apps.get_app_config(label).get_models(include_auto_created=True):
             if model.__name__ == "SubmissionClaim":
                 continue
@@ -439,6 +469,9 @@ PAGES = {
     "invite a person": ("administrator", State.IN_PROGRESS, "topics:invite", lambda w: [], _nothing, 1),
     "a person's data": ("administrator", State.IN_PROGRESS, "accounts:user_edit", lambda w: [w["requester"].pk],
                         _verified_requester, 2),
+    "the satisfaction survey": ("requester", State.CLOSED, "satisfaction:survey", _survey_token, _survey, 1),
+    "the survey's thanks page": ("requester", State.CLOSED, "satisfaction:thanks", _survey_token, _answered_survey,
+                                 1),
     "a pending invitation": ("administrator", State.IN_PROGRESS, "accounts:user_detail", lambda w: [w.invitee.pk],
                              _invited, 3),
 }

@@ -123,3 +123,26 @@ def test_it_refuses_a_count_below_one():
     with pytest.raises(CommandError):
         call_command("generate_tickets", "0")
 
+
+
+@pytest.mark.django_db
+def test_closed_requests_carry_their_survey_a_third_answered_mostly_well():
+    from django.db.models import Avg, F
+
+    from satisfaction.models import Survey
+
+    generate(600)
+
+    closed_by_staff = Ticket.objects.filter(state=State.CLOSED, closed_by__isnull=False).exclude(
+        closed_by=F("requester"))
+    surveys = Survey.objects.all()
+    assert surveys.count() == closed_by_staff.count()
+    assert not surveys.exclude(sent_at=F("ticket__closed_at")).exists()
+    assert not surveys.exclude(assignee=F("ticket__assignee"), topic=F("ticket__topic")).exists()
+    answered = surveys.filter(score__isnull=False)
+    assert 0.25 <= answered.count() / surveys.count() <= 0.45
+    assert 3.8 <= answered.aggregate(average=Avg("score"))["average"] <= 4.4
+    assert answered.filter(score=1).exists() and answered.filter(score=5).count() > answered.filter(score=1).count()
+    assert 0.1 <= answered.exclude(comment="").count() / answered.count() <= 0.4
+    assert not answered.filter(answered_at__lt=F("sent_at")).exists()
+    assert not surveys.filter(score__isnull=True).exclude(comment="").exists()

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Role, User
-from reports import exports, metrics
+from reports import exports, metrics, satisfaction
 from reports.views import report_page
 from tickets.models import Ticket
 
@@ -86,6 +86,12 @@ class Command(BaseCommand):
             ("Resueltas por usuario", lambda: metrics.resolved_per_operator(tickets, period), True),
             ("Por temática", lambda: metrics.per_topic(tickets, period), True),
             ("Por prioridad", lambda: metrics.per_priority(tickets, period), True),
+            # Satisfaction (issue 15): the closing email's survey.
+            ("Satisfacción: total", lambda: satisfaction.figures(tickets, period), True),
+            ("Satisfacción por usuario", lambda: satisfaction.figures(tickets, period, "assignee"), True),
+            ("Satisfacción por temática", lambda: satisfaction.figures(tickets, period, "topic"), True),
+            ("Satisfacción: comentarios (últimos 20)", lambda: satisfaction.comments(tickets, period), True),
+            ("Descarga CSV: comentarios de la encuesta", download("satisfaccion-comentarios", "csv"), True),
             ("Descarga CSV: resumen (3 de los anteriores)", download("resumen", "csv"), False),
             ("Descarga CSV: por temática", download("por-tematica", "csv"), True),
             ("Descarga XLSX: recibidas por día", download("recibidas-por-dia", "xlsx"), True),

@@ -29,6 +29,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from accounts.models import STAFF_ROLES, Company, Role, User
+from satisfaction.models import Survey
 from sla.business_hours import business_minutes, current_schedule
 from tickets import search, tray_counts
 from tickets.demo_data import (
@@ -71,6 +72,21 @@ PRIORITY_SHARES = ((2, 0.70), (3, 0.15), (1, 0.10), (4, 0.05))
 CHANNEL_SHARES = (("web", 0.70), ("phone", 0.13), ("email", 0.09), ("whatsapp", 0.06), ("in_person", 0.02))
 INTERVENTION_FIELDS = ("id", "ticket", "author", "body", "internal", "created_at")
 EVENT_FIELDS = ("id", "ticket", "actor", "kind", "before", "after", "at")
+# The closing email's survey (issue 15): every request closed by staff was asked; about a third answer,
+# mostly well; a quarter of those leave a comment; a few change their answer within the week.
+SURVEY_FIELDS = ("ticket", "requester", "assignee", "topic", "sent_at", "score", "comment", "answered_at",
+                 "changed_at")
+SURVEY_ANSWER_RATE = 0.34
+SCORE_SHARES = ((5, 0.46), (4, 0.29), (3, 0.12), (2, 0.07), (1, 0.06))
+SURVEY_COMMENT_RATE = 0.25
+SURVEY_COMMENTS = {
+    5: ("¡Excelente atención, muy rápidos!", "Gracias, lo resolvieron en el día.", "Muy amables y claros.",
+        "Impecable, como siempre."),
+    4: ("Bien, aunque tardaron un poco en responder.", "Resuelto, gracias.", "Buena atención."),
+    3: ("Se resolvió, pero tuve que insistir.", "Correcto, nada más.", "Tardó más de lo esperado."),
+    2: ("Tardaron varios días en contestar.", "Me pidieron dos veces los mismos datos."),
+    1: ("Nunca me explicaron qué pasó.", "Tuve que llamar por teléfono para que lo vieran."),
+}
 
 
 def positive_int(value):
@@ -108,7 +124,8 @@ class Command(BaseCommand):
         )
         requests_rng = random.Random(f"{seed}:requests")
         simulator = LifeSimulator(requests_rng, texts, cast.staff_names)
-        builder = RowBuilder(cast, requests_rng, simulator, now, writer.to_db_time)
+        builder = RowBuilder(cast, requests_rng, simulator, now, writer.to_db_time,
+                             survey_rng=random.Random(f"{seed}:surveys"))
         schedule = request_schedule(random.Random(f"{seed}:schedule"), count, now)
         try:
             with tqdm(total=count, unit=" solicitudes", desc="Generando") as progress, \
@@ -279,14 +296,16 @@ def batches(iterable, size):
 class RowBuilder:
     """Turns creation times into rows of requests, interventions and events, numbering them as it goes."""
 
-    def __init__(self, cast, rng, simulator, now, to_db_time):
-        """Ids start above the current maximum of each table."""
+    def __init__(self, cast, rng, simulator, now, to_db_time, survey_rng=None):
+        """Ids start above the current maximum of each table. The surveys draw from their own generator, so
+        adding them left the requests of a seed as they were."""
         self.simulator = simulator
         self.now = now
         self.to_db_time = to_db_time
         self.clients = cast.clients
         self.pick_desk = weighted_picker(rng, cast.desks, cast.desk_weights)
         self.random = rng.random
+        self.survey_random = (survey_rng or random.Random(0)).random
         self.next_number = next_id(Ticket)
         self.next_intervention_id = next_id(Intervention)
         self.next_event_id = next_id(Event)
@@ -299,7 +318,7 @@ class RowBuilder:
         rand, clients, client_count = self.random, self.clients, len(self.clients)
         request_text, live, db_time, now = self.simulator.request_text, self.simulator.live, self.to_db_time, self.now
         number, intervention_id, event_id = self.next_number, self.next_intervention_id, self.next_event_id
-        tickets, interventions, events = [], [], []
+        tickets, interventions, events, surveys = [], [], [], []
         for created in times:
             desk = self.pick_desk()
             # The product of two draws favours the first clients: a few big customers, many small ones.
@@ -317,6 +336,8 @@ class RowBuilder:
                 first and db_time(first), first_by, first and business_minutes(datetime.fromtimestamp(created, UTC),
                                            datetime.fromtimestamp(first, UTC), schedule=self.schedule), 0, 0,
             ))
+            if life.closed_by_id is not None and life.closed_by_id != requester_id:
+                surveys.append(self.survey_row(number, requester_id, life, desk.topic_id))
             for at, author_id, internal, body in life.interventions:
                 interventions.append((intervention_id, number, author_id, body, internal, db_time(at)))
                 intervention_id += 1
@@ -327,19 +348,39 @@ class RowBuilder:
         self.intervention_count += intervention_id - self.next_intervention_id
         self.event_count += event_id - self.next_event_id
         self.next_number, self.next_intervention_id, self.next_event_id = number, intervention_id, event_id
-        return tickets, interventions, events
+        return tickets, interventions, events, surveys
+
+    def survey_row(self, number, requester_id, life, topic_id):
+        """The survey of a request closed by staff: asked at its closing, answered by about a third."""
+        rand, db_time = self.survey_random, self.to_db_time
+        answered = rand() < SURVEY_ANSWER_RATE
+        score = answered_at = changed_at = None
+        comment = ""
+        if answered:
+            score = pick_share(SCORE_SHARES, rand())
+            # Most answer within hours of the email; some days later.
+            answered_at = min(self.now, life.closed_at + 300 + int(rand() * rand() * 3 * DAY))
+            if rand() < SURVEY_COMMENT_RATE:
+                pool = SURVEY_COMMENTS[score]
+                comment = pool[int(rand() * len(pool))]
+            if rand() < 0.03:
+                changed_at = min(self.now, answered_at + int(rand() * 2 * DAY))
+        return (number, requester_id, life.assignee_id, topic_id, db_time(life.closed_at), score, comment,
+                answered_at and db_time(answered_at), changed_at and db_time(changed_at))
 
 
 # --- Writers -------------------------------------------------------------------------------------
 
 def write_batch(writer, rows):
-    """One batch in one transaction: interventions and events first, then the requests (indexed as written)."""
-    tickets, interventions, events = rows
+    """One batch in one transaction: interventions and events first, then the requests (indexed as written),
+    then their surveys."""
+    tickets, interventions, events, surveys = rows
     documents = search_documents(tickets, interventions, writer.public_terms, writer.internal_terms)
     with transaction.atomic():
         writer.write(Intervention, INTERVENTION_FIELDS, interventions)
         writer.write(Event, EVENT_FIELDS, events)
         writer.write_tickets(tickets, documents)
+        writer.write(Survey, SURVEY_FIELDS, surveys)
 
 
 def search_documents(tickets, interventions, public_terms, internal_terms):

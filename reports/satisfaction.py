@@ -1,0 +1,201 @@
+"""Satisfaction in the reports (issue 15): the answers to the closing email's «¿Cómo te atendimos?».
+
+A survey counts in the period in which it was sent (the request's closing by staff, satisfaction.models.Survey
+.sent_at), for the operator who held the request and the topic it had then. Answer rate: answered / sent, in
+percent; average: of the answered ones (1 Muy mal … 5 Excelente). Every figure with the comparison period's.
+The queries read one range of the index survey_report_sent_idx (sent_at, assignee, topic, score).
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Avg, Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import User
+from reports.tables import UP, Figure, figure
+from satisfaction.models import Score, Survey
+from tickets.models import Ticket, detail_url
+from topics.models import Topic
+
+LATEST_COMMENTS = 20
+
+
+def surveys_of(tickets):
+    """The surveys of the requests in `tickets` (reports.metrics.requests_for)."""
+    surveys = Survey.objects.order_by()
+    # An administrator's unfiltered reports read every request: no semi-join over the whole ticket table.
+    if tickets.query.where:
+        surveys = surveys.filter(ticket__in=tickets)
+    return surveys
+
+
+def sent_in(tickets, period):
+    return surveys_of(tickets).filter(sent_at__gte=period.start, sent_at__lt=period.end)
+
+
+@dataclass(frozen=True)
+class Satisfaction:
+    """Of one group (or all): surveys sent, answered, answer rate (percent) and average score (1–5)."""
+
+    key: object
+    name: str
+    sent: int
+    answered: int
+    rate: float | None
+    average: float | None
+
+
+def _rate(answered, sent):
+    return None if not sent else round(answered * 100 / sent, 1)
+
+
+def figures(tickets, period, group=None):
+    """[Satisfaction] per `group` ("assignee", "topic" or None for one row of all), most surveys first."""
+    surveys = sent_in(tickets, period)
+    aggregates = {"sent": Count("*"), "answered": Count("score"), "average": Avg("score")}
+    if group is None:
+        rows = [(None, *surveys.aggregate(**aggregates).values())]
+    else:
+        rows = surveys.values(group).annotate(**aggregates).values_list(group, "sent", "answered", "average")
+    rows = list(rows)
+    names = _names(group, [row[0] for row in rows])
+    result = [Satisfaction(key, names.get(key, ""), sent, answered, _rate(answered, sent),
+                           None if average is None else round(average, 2))
+              for key, sent, answered, average in rows]
+    return sorted(result, key=lambda row: (-row.sent, row.name.lower()))
+
+
+def _names(group, keys):
+    keys = [key for key in keys if key is not None]
+    if group == "topic":
+        return dict(Topic.objects.filter(pk__in=keys).values_list("pk", "name"))
+    if group == "assignee":
+        return {pk: full_name or email for pk, full_name, email in
+                User.objects.filter(pk__in=keys).values_list("pk", "full_name", "email")}
+    return {}
+
+
+def distribution(tickets, period):
+    """{score: how many answers} of the surveys sent in the period, 1 to 5 (0 where none)."""
+    counts = dict(sent_in(tickets, period).filter(score__isnull=False).values("score").annotate(n=Count("*"))
+                  .values_list("score", "n"))
+    return [(score, label, counts.get(score, 0)) for score, label in Score.choices]
+
+
+@dataclass(frozen=True)
+class Comment:
+    number: int
+    url: str
+    subject: str
+    score: int
+    label: str
+    comment: str
+    answered_at: object
+    operator: str
+    topic: str
+
+
+def comments(tickets, period, limit=LATEST_COMMENTS):
+    """[Comment] of the surveys sent in the period that have one, latest answer first; `limit` None for all.
+
+    Reads the partial index survey_report_comments_idx newest first, then the subjects and names of just those
+    rows (no join over the whole ticket table, for the download of every comment of a year)."""
+    rows = (sent_in(tickets, period).filter(score__isnull=False).exclude(comment="")
+            .order_by("-answered_at", "-ticket_id")
+            .values_list("ticket_id", "score", "comment", "answered_at", "assignee_id", "topic_id"))
+    rows = list(rows if limit is None else rows[:limit])
+    subjects = {}
+    for start in range(0, len(rows), 2000):
+        numbers = [row[0] for row in rows[start:start + 2000]]
+        subjects.update(Ticket.objects.filter(pk__in=numbers).values_list("number", "subject"))
+    operators = _names("assignee", {row[4] for row in rows})
+    topics = _names("topic", {row[5] for row in rows})
+    labels = dict(Score.choices)
+    return [Comment(number, detail_url(number), subjects.get(number, ""), score, str(labels[score]), comment,
+                    answered_at, operators.get(assignee_id, ""), topics.get(topic_id, ""))
+            for number, score, comment, answered_at, assignee_id, topic_id in rows]
+
+
+# --- Rows with the comparison ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SatisfactionRow:
+    name: str
+    sent: Figure
+    answered: Figure
+    rate: Figure
+    average: Figure
+
+
+def rows(current, previous=None):
+    compared = previous is not None
+    before = {row.key: row for row in previous or []}
+    empty = lambda row: Satisfaction(row.key, row.name, 0, 0, None, None)  # noqa: E731
+    pairs = [(row, before.pop(row.key, None) or empty(row)) for row in current]
+    pairs += [(empty(row), row) for row in before.values()]
+    return [SatisfactionRow(
+        now.name, figure(now.sent, other.sent, compared), figure(now.answered, other.answered, compared),
+        figure(now.rate, other.rate, compared, UP), figure(now.average, other.average, compared, UP),
+    ) for now, other in pairs]
+
+
+@dataclass
+class Report:
+    summary: SatisfactionRow
+    per_operator: list
+    per_topic: list
+    distribution: list
+    comments: list
+
+
+def build(tickets, period, comparison=None):
+    """Every satisfaction table of the reports page, for the period and optionally a comparison."""
+    def both(group):
+        return rows(figures(tickets, period, group), figures(tickets, comparison, group) if comparison else None)
+
+    return Report(summary=both(None)[0], per_operator=both("assignee"), per_topic=both("topic"),
+                  distribution=distribution(tickets, period), comments=comments(tickets, period))
+
+
+# --- Downloads (reports.exports.TABLES) -------------------------------------------------------------------
+
+
+def _figures_table(title, first_header, group):
+    def table(tickets, period, comparison):
+        from reports.exports import Table, cells, figure_headers
+
+        table_rows = rows(figures(tickets, period, group), figures(tickets, comparison, group) if comparison else None)
+        headers = [
+            str(first_header), *figure_headers(_("Encuestas enviadas"), comparison),
+            *figure_headers(_("Respondidas"), comparison), *figure_headers(_("Tasa de respuesta"), comparison, "%"),
+            *figure_headers(_("Puntaje promedio"), comparison, "1–5"),
+        ]
+        return Table(str(title), headers, [
+            [row.name or (_("Total") if group is None else _("Sin dato")), *cells(row.sent), *cells(row.answered),
+             *cells(row.rate), *cells(row.average)] for row in table_rows])
+    return table
+
+
+def comments_table(tickets, period, comparison):
+    """Every comment of the period (no cap), latest first; the comparison does not apply to them."""
+    from reports.exports import Table
+
+    headers = [_("Solicitud"), _("Asunto"), _("Respuesta"), _("Puntaje"), _("Comentario"), _("Respondida"),
+               _("Usuario"), _("Temática")]
+    return Table(_("Comentarios de la encuesta"), headers, [
+        [row.number, row.subject, row.label, row.score, row.comment, timezone.localtime(row.answered_at).date(),
+         row.operator, row.topic]
+        for row in comments(tickets, period, limit=None)])
+
+
+TABLES = {
+    "satisfaccion": _figures_table(gettext_lazy("Satisfacción"), gettext_lazy("Período"), None),
+    "satisfaccion-por-usuario": _figures_table(gettext_lazy("Satisfacción por usuario"), gettext_lazy("Usuario"),
+                                               "assignee"),
+    "satisfaccion-por-tematica": _figures_table(gettext_lazy("Satisfacción por temática"), gettext_lazy("Temática"),
+                                                "topic"),
+    "satisfaccion-comentarios": comments_table,
+}
