@@ -61,3 +61,12 @@ def assert_strict_csp(policy, where=""):
     assert directives.get("script-src") == "'self'", f"{where}: script-src is {directives.get('script-src')!r}"
     assert directives.get("style-src") == "'self'", f"{where}: style-src is {directives.get('style-src')!r}"
     assert "unsafe-" not in policy, f"{where}: the policy allows unsafe sources: {policy}"
+
+
+def open_finder(page):
+    """On a phone the trays' search and filters fold behind «Buscar y filtrar»: open it. Wider, the form is
+    always shown and there is nothing to do."""
+    toggle = page.locator("details.inbox-finder:not([open]) > summary")
+    if toggle.count() and toggle.is_visible():
+        toggle.click()
+        page.locator("details.inbox-finder[open]").wait_for()

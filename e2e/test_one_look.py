@@ -4,7 +4,7 @@
 import pytest
 
 from accounts.tests.factories import AdminFactory, ClientFactory, OperatorFactory
-from e2e.helpers import screenshot
+from e2e.helpers import open_finder, screenshot
 from tickets.models import State
 from tickets.tests.factories import InterventionFactory, TicketFactory
 from topics.tests.factories import TopicFactory
@@ -40,6 +40,7 @@ def test_pills_headers_and_choices_look_like_the_product(page, log_in, viewport)
     screenshot(page, "message")
 
     page.goto("/solicitudes/")
+    open_finder(page)
     page.get_by_label("Ordenar por").select_option(label="Actividad más reciente")
     clipped = page.get_by_label("Ordenar por").evaluate(
         """(select) => {
