@@ -26,7 +26,7 @@ def test_landing_offers_sign_in_and_sign_up(page):
     expect(cta.get_by_role("link", name="Crear mi cuenta")).to_be_visible()
     expect(cta.get_by_role("link", name="Ingresar")).to_be_visible()
     expect(page.locator(".business-note")).to_contain_text("Para las empresas que atienden")
-    expect(page.get_by_role("main")).not_to_contain_text("Comentario interno")  # the staff's side is not what a client lands on
+    expect(page.get_by_role("main")).not_to_contain_text("Comentario interno")  # not the staff's side
     assert_no_horizontal_overflow(page)
     screenshot(page)
 
