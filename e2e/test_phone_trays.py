@@ -86,6 +86,11 @@ def test_a_phone_tray_shows_three_requests_on_the_first_screen(new_page, live_se
         expect(toggle).to_have_text("Buscar y filtrar (1 en uso)")
         expect(page.get_by_role("searchbox", name="Buscar")).to_be_hidden()
 
+    # The chosen tab is scrolled into its row, even the last one.
+    page.goto("/solicitudes/?bandeja=realizadas")
+    box = page.get_by_role("navigation", name="Bandejas").get_by_role("link", name="Realizadas por mí").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+
     # A refused filter keeps the control open, with its error in sight.
     page.goto("/solicitudes/?creada_desde=31/02/2026&estado=todos")
     expect(page.get_by_text("La fecha 31/02/2026 no existe: revisá el día y el mes.")).to_be_visible()
