@@ -7,19 +7,23 @@ SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 
 
 def assert_no_horizontal_overflow(page):
-    """Nothing on the page is wider than the screen (no sideways scrolling)."""
+    """Nothing on the page is wider than the screen (no sideways scrolling, and on a phone no zooming out: a
+    mobile browser lays a page wider than the phone out wider, so innerWidth grows past the screen)."""
+    screen = page.viewport_size["width"]
     widths = page.evaluate(
-        """() => {
-            const limit = window.innerWidth;
+        """(screen) => {
+            const limit = Math.min(window.innerWidth, screen);
             const offenders = [...document.querySelectorAll("body *")]
                 .filter((el) => el.getBoundingClientRect().right > limit + 1)
                 .slice(0, 5)
                 .map((el) => el.tagName.toLowerCase() + "." + String(el.className).trim().split(/\\s+/).join("."));
-            return {scroll: document.documentElement.scrollWidth, inner: limit, offenders};
-        }"""
+            return {scroll: document.documentElement.scrollWidth, inner: window.innerWidth, offenders};
+        }""",
+        screen,
     )
-    assert widths["scroll"] <= widths["inner"], (
-        f"{page.url} is {widths['scroll']}px wide on a {widths['inner']}px screen; too wide: {widths['offenders']}"
+    assert widths["scroll"] <= widths["inner"] <= screen, (
+        f"{page.url} is {widths['scroll']}px wide (laid out {widths['inner']}px) on a {screen}px screen; "
+        f"too wide: {widths['offenders']}"
     )
 
 
@@ -61,3 +65,12 @@ def assert_strict_csp(policy, where=""):
     assert directives.get("script-src") == "'self'", f"{where}: script-src is {directives.get('script-src')!r}"
     assert directives.get("style-src") == "'self'", f"{where}: style-src is {directives.get('style-src')!r}"
     assert "unsafe-" not in policy, f"{where}: the policy allows unsafe sources: {policy}"
+
+
+def open_finder(page):
+    """On a phone the trays' search and filters fold behind «Buscar y filtrar»: open it. Wider, the form is
+    always shown and there is nothing to do."""
+    toggle = page.locator("details.inbox-finder:not([open]) > summary")
+    if toggle.count() and toggle.is_visible():
+        toggle.click()
+        page.locator("details.inbox-finder[open]").wait_for()

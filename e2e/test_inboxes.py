@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.tests.factories import ClientFactory, CompanyFactory, OperatorFactory
-from e2e.helpers import assert_csp_ready, assert_no_horizontal_overflow, screenshot
+from e2e.helpers import assert_csp_ready, assert_no_horizontal_overflow, open_finder, screenshot
 from tickets import search, tray_counts
 from tickets.models import State, Ticket
 from tickets.tests.factories import InterventionFactory, TicketFactory
@@ -54,6 +54,7 @@ def make_desk():
 
 
 def search_for(page, text):
+    open_finder(page)
     box = page.get_by_role("searchbox", name="Buscar")
     box.fill(text)
     box.press("Enter")
@@ -92,6 +93,7 @@ def test_an_operator_searches_and_filters_the_trays(page, log_in):
     screenshot(page, "search")
 
     # Filters: state in sight, the rest behind "Más filtros"; the CUIT typed without dashes.
+    open_finder(page)
     page.get_by_role("searchbox", name="Buscar").fill("")
     page.get_by_label("Estado").select_option(label="Abiertas")
     page.locator("summary", has_text="Más filtros").click()
@@ -111,6 +113,7 @@ def test_an_operator_searches_and_filters_the_trays(page, log_in):
     # A chip takes its filter away; the ordering goes in the URL.
     chips.get_by_role("link", name=re.compile("Temática")).click()
     expect(rows).to_have_count(3)  # the bakery's open requests, of both topics
+    open_finder(page)
     page.get_by_label("Ordenar por").select_option(label="Número más bajo")
     page.get_by_role("button", name="Buscar", exact=True).click()
     expect(rows.first).to_contain_text(f"#{tickets[0].number}")
@@ -123,6 +126,7 @@ def test_an_operator_searches_and_filters_the_trays(page, log_in):
     screenshot(page, "empty")
     page.get_by_role("link", name="Quitar la búsqueda y los filtros").click()
     expect(rows).to_have_count(4)
+    open_finder(page)
     page.get_by_label("Estado").select_option(label="Todos, también cerradas")
     page.get_by_role("button", name="Buscar", exact=True).click()
     expect(rows).to_have_count(5)
@@ -149,6 +153,7 @@ def test_a_client_searches_only_what_they_can_read(page, log_in):
     expect(page.get_by_role("heading", name="No encontramos solicitudes")).to_be_visible()
     search_for(page, "factura")
     expect(page.get_by_role("row").filter(has=page.get_by_role("link"))).to_have_count(1)
+    open_finder(page)
     page.locator("summary", has_text="Más filtros").click()
     expect(page.get_by_label("Empresa o CUIT")).to_have_count(0)
     assert_no_horizontal_overflow(page)

@@ -14,14 +14,19 @@ def test_landing_offers_sign_in_and_sign_up(page):
     page.goto("/")
 
     expect(page).to_have_title("Gestión de solicitudes para pymes · Sysmo Tickets")
-    hero = page.get_by_role("main")
+    hero = page.get_by_role("region", name="Tus consultas y reclamos, atendidos de principio a fin")
     expect(page.get_by_role("heading", level=1)).to_have_text("Tus consultas y reclamos, atendidos de principio a fin")
     expect(hero).to_contain_text("Cargá tu solicitud")  # speaks to the client who arrives here
     expect(hero.get_by_role("link", name="Ingresar")).to_be_visible()
     expect(hero.get_by_role("link", name="Registrarse")).to_be_visible()
-    for feature in ("Trazabilidad y seguimiento completo", "Segmentación por temáticas", "Comunicación vía email",
-                    "Comentarios internos protegidos", "Reportes de gestión"):
-        expect(page.get_by_role("heading", name=feature)).to_be_visible()
+    for can_do in ("Cargá solicitudes", "Seguí cada paso", "Enterate por correo", "Desde cualquier dispositivo"):
+        expect(page.get_by_role("heading", name=can_do)).to_be_visible()
+    # Signing up or in, again at the end; the business gets one short line, not the page.
+    cta = page.get_by_role("region", name="¿Tenés una consulta o un reclamo?")
+    expect(cta.get_by_role("link", name="Crear mi cuenta")).to_be_visible()
+    expect(cta.get_by_role("link", name="Ingresar")).to_be_visible()
+    expect(page.locator(".business-note")).to_contain_text("Para las empresas que atienden")
+    expect(page.get_by_role("main")).not_to_contain_text("Comentario interno")  # not the staff's side
     assert_no_horizontal_overflow(page)
     screenshot(page)
 

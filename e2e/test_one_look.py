@@ -1,10 +1,10 @@
 """One look across pages: pills in the product's colour, a message's header on one line on a phone, and the
-"Ordenar por" choice shown whole."""
+"Ordenar por" and "Estado" choices shown whole."""
 
 import pytest
 
 from accounts.tests.factories import AdminFactory, ClientFactory, OperatorFactory
-from e2e.helpers import screenshot
+from e2e.helpers import open_finder, screenshot
 from tickets.models import State
 from tickets.tests.factories import InterventionFactory, TicketFactory
 from topics.tests.factories import TopicFactory
@@ -40,15 +40,17 @@ def test_pills_headers_and_choices_look_like_the_product(page, log_in, viewport)
     screenshot(page, "message")
 
     page.goto("/solicitudes/")
-    page.get_by_label("Ordenar por").select_option(label="Actividad más reciente")
-    clipped = page.get_by_label("Ordenar por").evaluate(
-        """(select) => {
-            const style = getComputedStyle(select);
-            const context = document.createElement("canvas").getContext("2d");
-            context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
-            const text = context.measureText(select.selectedOptions[0].text).width;
-            const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-            return {text, room};
-        }"""
-    )
-    assert clipped["text"] <= clipped["room"], f"«Ordenar por» shows its choice cut: {clipped}"
+    open_finder(page)
+    for label, longest in (("Ordenar por", "Actividad más reciente"), ("Estado", "Todos, también cerradas")):
+        page.get_by_label(label).select_option(label=longest)
+        clipped = page.get_by_label(label).evaluate(
+            """(select) => {
+                const style = getComputedStyle(select);
+                const context = document.createElement("canvas").getContext("2d");
+                context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+                const text = context.measureText(select.selectedOptions[0].text).width;
+                const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+                return {text, room};
+            }"""
+        )
+        assert clipped["text"] <= clipped["room"], f"«{label}» shows its choice cut: {clipped}"

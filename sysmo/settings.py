@@ -309,7 +309,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # --- Language and time ----------------------------------------------------------
 LANGUAGE_CODE = "es-ar"
 LANGUAGES = [("es-ar", _("Español (Argentina)")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale_overrides/ first: our corrections to Django's and allauth's own Spanish (vos, the product's words) win
+# over theirs; makemessages writes to locale/ only.
+LOCALE_PATHS = [BASE_DIR / "locale_overrides", BASE_DIR / "locale"]
 TIME_ZONE = "America/Argentina/Buenos_Aires"
 USE_I18N = True
 USE_TZ = True

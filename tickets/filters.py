@@ -271,6 +271,12 @@ class TicketFilter(django_filters.FilterSet):
         return (self.form.cleaned_data.get("q") or "").strip()
 
     @property
+    def in_use(self):
+        """How many of the search and the filters narrow the list (a state other than the default one counts,
+        the ordering does not): the number on the phone's «Buscar y filtrar» control."""
+        return len(self.active()) + (1 if self.searching else 0)
+
+    @property
     def advanced_in_use(self):
         """How many filters of the panel are in use or have an error: the panel opens when any is."""
         self.form.is_valid()

@@ -183,7 +183,7 @@ def test_a_corrected_address_voids_the_links_sent_to_the_old_one(admin, invitee)
 @pytest.mark.parametrize(("password", "again", "error"), [
     ("corta", "corta", "La contraseña es demasiado corta"),
     (PASSWORD, "mate-cocido-con-leche-32", "Las dos contraseñas no coinciden."),
-    ("martin@demo.sysmo.ar", "martin@demo.sysmo.ar", "muy similar a correo electrónico"),
+    ("martin@demo.sysmo.ar", "martin@demo.sysmo.ar", "muy parecida al correo electrónico"),
 ])
 def test_a_refused_password_keeps_the_invitation_waiting(invitee, password, again, error):
     browser = Client()

@@ -88,7 +88,7 @@ def test_the_new_password_is_checked_against_the_users_name(ana):
     })
 
     assert response.status_code == 200
-    assert "muy similar" in " ".join(map(str, response.context["form"].errors["password1"]))
+    assert "muy parecida al" in " ".join(map(str, response.context["form"].errors["password1"]))
 
 
 def test_the_email_changes_only_once_the_new_address_is_verified(ana):

@@ -78,8 +78,8 @@ def test_a_sign_up_creates_an_unverified_client_of_the_company_and_sends_the_ver
         ("password1", "corta1", "por lo menos 10 caracteres"),
         ("password1", "8302749165837", "completamente por dígitos"),
         ("password1", "password123", "demasiado común"),
-        ("password1", "ana.martinez@panaderia", "muy similar a correo electrónico"),
-        ("password1", "anamartinez2026", "muy similar a nombre"),
+        ("password1", "ana.martinez@panaderia", "muy parecida al correo electrónico"),
+        ("password1", "anamartinez2026", "muy parecida al nombre"),
         ("password2", "otra-cosa-distinta-99", "Las dos contraseñas no coinciden."),
     ],
 )

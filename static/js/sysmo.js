@@ -47,7 +47,24 @@
     show();
   }
 
+  // The trays' «Buscar y filtrar»: on wider screens the CSS shows the form even while the <details> is closed
+  // (::details-content); a browser without that opens it instead. On a phone, the chosen tab comes into the
+  // row of tabs that scrolls sideways.
+  function showFinderWhereWide(finder) {
+    if (window.matchMedia("(min-width: 768px)").matches && !CSS.supports("selector(::details-content)")) {
+      finder.open = true;
+    }
+  }
+  function revealActiveTab(list) {
+    var active = list.querySelector(".is-active");
+    if (active && list.scrollWidth > list.clientWidth) {
+      list.scrollLeft = Math.max(0, active.offsetLeft - list.offsetLeft - 16);
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("details.inbox-finder").forEach(showFinderWhereWide);
+    document.querySelectorAll(".tray-tabs-list").forEach(revealActiveTab);
     document.querySelectorAll("form[data-submit-once]").forEach(guardDoubleSubmit);
     document.querySelectorAll("select[data-describe-into]").forEach(describeChoice);
   });

@@ -234,3 +234,27 @@ def test_filters_live_in_the_links_of_the_page(client, world, desk, monkeypatch)
     assert "estado=todos" in next_link and topic in next_link and "despues=" in next_link
     chip = re.search(r'<a class="filter-chip" href="([^"]+)">\s*<span class="filter-chip-label">Estado:', page)
     assert "estado" not in chip.group(1) and topic in chip.group(1)
+
+
+FINDER = r'<details class="inbox-finder"( open)?>\s*<summary class="inbox-finder-toggle">(.*?)</summary>'
+
+
+@pytest.mark.parametrize(
+    ("query", "in_use", "open_on_load"),
+    [
+        ("", 0, False),
+        ("?estado=abiertas&orden=numero", 0, False),  # the default state and an ordering narrow nothing
+        ("?q=factura", 1, False),
+        ("?q=factura&estado=cerrado&adjuntos=on", 3, False),
+        ("?creada_desde=31/02/2026", 0, True),  # refused: open, so the error next to the field shows
+        ("?estado=todos&creada_desde=31/02/2026", 1, True),
+    ],
+)
+def test_the_phone_control_counts_what_narrows_the_list_and_opens_on_a_refused_filter(client, world, query, in_use,
+                                                                                        open_on_load):
+    client.force_login(world["topic operator"])
+    html = client.get(INBOX + query).content.decode()
+    summary = re.search(FINDER, html, re.S)
+    count = re.search(r'inbox-finder-count">\((\d+)', summary.group(2))
+    assert (int(count.group(1)) if count else 0) == in_use
+    assert bool(summary.group(1)) == open_on_load
