@@ -14,24 +14,25 @@ What a request counts (`contributions`), a row per kind:
   it is closed again, on that day.
 - "a" answered: on the local day of `first_response_at`, per topic and priority: calendar wait (µs),
   business minutes and, with a due time, whether it was met.
+- "o" open now: requests without `closed_at`, per topic and priority, on one fixed day (OPEN_NOW).
 - "C" and "A": the same per person (who closed it, who answered first) and topic, per day (span "d") and
   per calendar month (span "m", `day` is its first day): a year reads twelve month rows per person and
   the days at both ends.
 
-Open at the end of a period needs no row of its own: requests open now, plus those closed on or after the
+Open at the end of a period: requests open now ("o"), plus those closed on or after the
 day after the period, minus those received since then (a request is received before it is closed).
 
 Medians are not sums: reports.metrics and reports.service_quality compute them from the requests, exactly
 as before (see there).
 """
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import Count, Q, Sum
+from django.db.models import Q, Sum
 
 from reports.models import DaySummary
 from tickets.models import Ticket
@@ -44,6 +45,7 @@ SUMS = ("count", "total", "business_count", "business_total", "due", "met")
 FIELDS = ("topic_id", "priority", "created_at", "closed_at", "closed_by_id", "resolution_due_at",
           "first_response_at", "first_response_by_id", "first_response_minutes", "first_response_due_at")
 MICROSECOND = timedelta(microseconds=1)
+OPEN_NOW = date.min  # the day of the "o" rows: requests open now, per topic and priority
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,8 @@ def month_of(day):
 def contributions(figures):
     """[(key, sums)] of one request: KEY and SUMS tuples (see the module's docstring)."""
     rows = [(("d", "r", local_day(figures.created_at), figures.topic_id, figures.priority, 0), (1, 0, 0, 0, 0, 0))]
+    if figures.closed_at is None:
+        rows.append((("d", "o", OPEN_NOW, figures.topic_id, figures.priority, 0), (1, 0, 0, 0, 0, 0)))
     if figures.closed_at is not None:
         day = local_day(figures.closed_at)
         elapsed = (figures.closed_at - figures.created_at) // MICROSECOND
@@ -171,8 +175,9 @@ def rebuild(batch_size=5000, tickets=None, model=DaySummary):
     """Recompute the whole summary from the requests, in the caller's transaction; returns how many rows.
     `tickets` and `model`: the managers to use (a migration passes its historical ones)."""
     model.objects.all().delete()
+    # In key order: a kind's rows of consecutive days sit together on disk, so a year is read in few pages.
     rows = [model(**dict(zip(KEY, key, strict=True)), **dict(zip(SUMS, sums, strict=True)))
-            for key, sums in computed(tickets).items()]
+            for key, sums in sorted(computed(tickets).items())]
     model.objects.bulk_create(rows, batch_size=batch_size)
     return len(rows)
 
@@ -258,25 +263,17 @@ def average(total, count):
     return timedelta(microseconds=round(total / count)) if count else None
 
 
-def open_now(scope, field):
-    """{value of `field` ("topic" or "priority"): requests open now}: those without `closed_at`."""
-    tickets = Ticket.objects.filter(closed_at__isnull=True)
-    if scope.topic_id is not None:
-        tickets = tickets.filter(topic_id=scope.topic_id)
-    return dict(tickets.order_by().values(field).annotate(n=Count("*")).values_list(field, "n"))
-
-
 def open_at_end(scope, period, field):
     """{value of `field`: requests open when the period ended}; see the module's docstring. `field` is
     "topic" or "priority"."""
     column = "topic_id" if field == "topic" else field
     after = period.last_day + timedelta(days=1)
-    counts = Counter(open_now(scope, field))
-    since = DaySummary.objects.filter(span="d", kind__in=("c", "r"), day__gte=after)
+    counts = Counter()
+    found = DaySummary.objects.filter(Q(kind="o") | Q(kind__in=("c", "r"), day__gte=after), span="d")
     if scope.topic_id is not None:
-        since = since.filter(topic_id=scope.topic_id)
-    for (kind, key), sums in sums_by(since, "kind", column).items():
-        counts[key] += sums[0] if kind == "c" else -sums[0]
+        found = found.filter(topic_id=scope.topic_id)
+    for (kind, key), sums in sums_by(found, "kind", column).items():
+        counts[key] += -sums[0] if kind == "r" else sums[0]
     return {key: count for key, count in counts.items() if count}
 
 
@@ -293,14 +290,6 @@ def grouped(scope, kind, period, *fields):
 def by_person(scope, kind, period):
     return sums_by(person_rows(scope, kind, period), "person_id")
 
-
-def merged(*dicts):
-    """{key: [sums]} added up over several dicts of sums."""
-    result = defaultdict(lambda: [0] * len(SUMS))
-    for found in dicts:
-        for key, sums in found.items():
-            result[key] = [a + b for a, b in zip(result[key], sums, strict=True)]
-    return dict(result)
 
 
 # --- The report figures from the summary (twins of reports.metrics and reports.service_quality) ------------
