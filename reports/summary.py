@@ -45,7 +45,9 @@ SUMS = ("count", "total", "business_count", "business_total", "due", "met")
 FIELDS = ("topic_id", "priority", "created_at", "closed_at", "closed_by_id", "resolution_due_at",
           "first_response_at", "first_response_by_id", "first_response_minutes", "first_response_due_at")
 MICROSECOND = timedelta(microseconds=1)
-OPEN_NOW = date.min  # the day of the "o" rows: requests open now, per topic and priority
+# The day of the "o" rows (requests open now, per topic and priority): after any other, so that the backlog's
+# one query is a single range of the key (kinds "c", "o", "r" from a day on).
+OPEN_NOW = date.max
 
 
 @dataclass(frozen=True)
@@ -269,7 +271,7 @@ def open_at_end(scope, period, field):
     column = "topic_id" if field == "topic" else field
     after = period.last_day + timedelta(days=1)
     counts = Counter()
-    found = DaySummary.objects.filter(Q(kind="o") | Q(kind__in=("c", "r"), day__gte=after), span="d")
+    found = DaySummary.objects.filter(span="d", kind__in=("c", "o", "r"), day__gte=after)
     if scope.topic_id is not None:
         found = found.filter(topic_id=scope.topic_id)
     for (kind, key), sums in sums_by(found, "kind", column).items():
