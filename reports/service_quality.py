@@ -52,7 +52,7 @@ def first_responses(tickets, period, group=None):
     """[FirstResponse] per `group` ("topic", "first_response_by" or None for one row of all)."""
     answered = answered_in(tickets, period)
     if scope := summary.scope_of(tickets):
-        return _named(group, _summed_first_responses(scope, answered, period, group))
+        return _named(group, _summed_first_responses(scope, tickets, period, group))
     keys = [group] if group else []
     if connection.vendor == "postgresql":
         rows = (answered.values(*keys).annotate(
@@ -88,7 +88,7 @@ def _named(group, figures):
     return sorted(result, key=lambda row: (-row.answered, row.name.lower()))
 
 
-def _summed_first_responses(scope, answered, period, group):
+def _summed_first_responses(scope, tickets, period, group):
     """(key, answered, business average, business median, calendar average, calendar median) per group: the
     sums from the daily summary, the medians from the requests (`first_response_medians`)."""
     if group == "first_response_by":
@@ -97,13 +97,35 @@ def _summed_first_responses(scope, answered, period, group):
         sums = summary.grouped(scope, "a", period, "topic_id")
     else:
         sums = {None: summary.totals(summary.rows(scope, "a", period.first_day, period.last_day))}
-    medians = first_response_medians(answered, group) if any(values[0] for values in sums.values()) else {}
+    medians = _medians_of_every_group(tickets, period, group) if any(values[0] for values in sums.values()) else {}
     figures = []
     for key, (count, total, business_count, business_total, _due, _met) in sums.items():
         business_median, calendar_median = medians.get(key, (None, None))
         figures.append((key, count, business_count and business_total / business_count, business_median,
                         summary.average(total, count), calendar_median))
     return figures
+
+
+GROUPS = (None, "topic", "first_response_by")
+
+
+def _medians_of_every_group(tickets, period, group):
+    """first_response_medians(answered_in(tickets, period), group). On SQLite the values are read once per
+    period for the three groupings the page shows, kept on `tickets` (the queryset of one request's report)."""
+    answered = answered_in(tickets, period)
+    if connection.vendor == "postgresql":
+        return first_response_medians(answered, group)
+    cache = tickets.__dict__.setdefault("first_response_medians", {}).setdefault(period, {})
+    if group not in cache:
+        rows = list(answered.annotate(wait=calendar_wait()).values_list(
+            "topic", "first_response_by", "first_response_minutes", "wait"))
+        for each in GROUPS:
+            index = {None: None, "topic": 0, "first_response_by": 1}[each]
+            grouped = {}
+            for row in rows:
+                grouped.setdefault(None if index is None else row[index], []).append(row[2:])
+            cache[each] = {key: _medians(values) for key, values in grouped.items()}
+    return cache[group]
 
 
 def first_response_medians(answered, group=None):
@@ -121,11 +143,13 @@ def first_response_medians(answered, group=None):
     grouped = {}
     for row in answered.annotate(wait=calendar_wait()).values_list(*keys, "first_response_minutes", "wait"):
         grouped.setdefault(row[0] if keys else None, []).append(row[len(keys):])
-    result = {}
-    for key, values in grouped.items():
-        business = [value for value, _wait in values if value is not None]
-        result[key] = (median(business) if business else None, median([wait for _value, wait in values]))
-    return result
+    return {key: _medians(values) for key, values in grouped.items()}
+
+
+def _medians(values):
+    """(median business minutes or None, median calendar wait) of [(minutes or None, wait)]."""
+    business = [value for value, _wait in values if value is not None]
+    return median(business) if business else None, median([wait for _value, wait in values])
 
 
 def _names(group, keys):
