@@ -6,7 +6,8 @@ COPY on PostgreSQL (two connections at once, see BatchWriters), executemany on S
 indexed for search as they are written, from the texts at hand (tickets.search.document, each distinct
 text normalised once): on PostgreSQL their tsvectors are columns of the same COPY (one write per row); on
 SQLite the FTS5 rows follow each batch. The sequences are moved past the new ids, the tab counts
-recounted (tickets.tray_counts.rebuild), the reports' daily summary rebuilt (reports.summary.rebuild) and the new search terms added to the vocabulary at the end.
+recounted (tickets.tray_counts.rebuild), the reports' daily summary rebuilt (reports.summary.rebuild) and
+the new search terms added to the vocabulary at the end.
 """
 
 import argparse
@@ -29,8 +30,8 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from accounts.models import STAFF_ROLES, Company, Role, User
-from sla.business_hours import business_minutes, current_schedule
 from reports import summary as report_summary
+from sla.business_hours import business_minutes, current_schedule
 from tickets import search, tray_counts
 from tickets.demo_data import (
     DAY,
