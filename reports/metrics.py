@@ -1,5 +1,9 @@
 """Report figures, each computed by the database in one or two aggregate queries.
 
+Where `tickets` carries a `summary_scope` (`requests_for` sets it for an administrator's report of every
+assignee) the sums come from the daily summary (reports.summary) and only medians read the requests; any
+further filter on `tickets` drops it, and the figures are counted from the requests.
+
 Every function takes `tickets`, the requests to count (already narrowed by `requests_for`), and a
 `Period` of local days. A request counts as received on the local day of its `created_at` and as
 resolved (closed) on the local day of its `closed_at`. A reopened request has its `closed_at` cleared
@@ -16,6 +20,7 @@ from django.db.models import Aggregate, Avg, Count, DurationField, F, Func, Q
 from django.db.models.functions import TruncDate
 
 from accounts.models import User
+from reports import summary
 from tickets.models import Priority, Ticket
 from topics.models import Topic
 
@@ -145,13 +150,19 @@ def resolution_time():
 
 
 def requests_for(user, *, topic=None, operator=None):
-    """The requests a report counts: what `user` may see, narrowed to a topic and an assignee."""
+    """The requests a report counts: what `user` may see, narrowed to a topic and an assignee.
+
+    For an administrator's report of every assignee the queryset carries `summary_scope`
+    (reports.summary.Scope): the report's sums can come from the daily summary (reports.tables)."""
     tickets = Ticket.objects.visible_to(user)
     if topic is not None:
         tickets = tickets.filter(topic=topic)
     if operator is not None:
         tickets = tickets.filter(assignee=operator)
-    return tickets.order_by()
+    tickets = tickets.order_by()
+    if operator is None and getattr(user, "is_administrator", False) and user.is_active:
+        tickets.summary_scope = summary.Scope(topic.pk if topic is not None else None)
+    return tickets
 
 
 def received_in(tickets, period):
@@ -164,6 +175,8 @@ def closed_in(tickets, period):
 
 def received(tickets, period):
     """How many requests were received in the period."""
+    if scope := summary.scope_of(tickets):
+        return sum(count for _day, count in summary.received_per_day(scope, period))
     return received_in(tickets, period).count()
 
 
@@ -179,16 +192,22 @@ def _per_day(tickets, field, period):
 
 def received_per_day(tickets, period):
     """Requests received on each local day of the period, days without any included."""
+    if scope := summary.scope_of(tickets):
+        return summary.received_per_day(scope, period)
     return _per_day(received_in(tickets, period), "created_at", period)
 
 
 def closed_per_day(tickets, period):
     """Requests closed on each local day of the period, days without any included."""
+    if scope := summary.scope_of(tickets):
+        return summary.closed_per_day(scope, period)
     return _per_day(closed_in(tickets, period), "closed_at", period)
 
 
 def resolution(tickets, period):
     """How many requests were resolved in the period, and their average and median resolution time."""
+    if scope := summary.scope_of(tickets):
+        return summary.resolution(scope, tickets, period)
     closed = closed_in(tickets, period)
     if connection.vendor == "postgresql":
         figures = closed.aggregate(
@@ -198,6 +217,16 @@ def resolution(tickets, period):
         return Resolution(figures["resolved"], figures["average"], figures["median"])
     figures = closed.aggregate(resolved=Count("*"), average=Avg(resolution_time()))
     return Resolution(figures["resolved"], figures["average"], _median_by_offset(closed, figures["resolved"]))
+
+
+def resolution_median(closed, count):
+    """The median resolution time of `closed` (requests closed in a period, `count` of them), exactly: the
+    database's percentile on PostgreSQL, the middle one or two in order elsewhere. None without any."""
+    if not count:
+        return None
+    if connection.vendor == "postgresql":
+        return closed.aggregate(median=Median(resolution_time(), output_field=DurationField()))["median"]
+    return _median_by_offset(closed, count)
 
 
 def _median_by_offset(closed, count):
@@ -218,23 +247,31 @@ def open_at_end_filter(period):
 
 def open_at_end(tickets, period):
     """Requests still open when the period ended (the backlog)."""
+    if scope := summary.scope_of(tickets):
+        return summary.open_at_end_total(scope, period)
     return tickets.filter(open_at_end_filter(period)).count()
 
 
 def resolved_per_operator(tickets, period):
     """Requests resolved in the period by each person who closed them, with their average resolution time."""
+    if scope := summary.scope_of(tickets):
+        return summary.resolved_per_operator(scope, period)
     rows = list(
         closed_in(tickets, period).values("closed_by")
         .annotate(resolved=Count("*"), average=Avg(resolution_time()))
         .values_list("closed_by", "resolved", "average")
     )
-    names = {
-        pk: full_name or email  # User.display_name, read as two columns
-        for pk, full_name, email in User.objects.filter(pk__in=[row[0] for row in rows if row[0]])
-        .values_list("pk", "full_name", "email")
-    }
+    names = operator_names([row[0] for row in rows if row[0]])
     figures = [OperatorFigures(pk, names.get(pk, ""), resolved, average) for pk, resolved, average in rows]
     return sorted(figures, key=lambda row: (-row.resolved, row.name.lower(), row.operator_id or 0))
+
+
+def operator_names(pks):
+    """{user pk: display name} of the people `pks`, in one query."""
+    return {
+        pk: full_name or email  # User.display_name, read as two columns
+        for pk, full_name, email in User.objects.filter(pk__in=pks).values_list("pk", "full_name", "email")
+    }
 
 
 def _grouped(tickets, period, field):
@@ -260,7 +297,13 @@ def _grouped(tickets, period, field):
 
 def per_topic(tickets, period):
     """Per topic: received, resolved, average resolution time and open at the end of the period."""
-    figures = _grouped(tickets, period, "topic")
+    if scope := summary.scope_of(tickets):
+        return topic_figures(summary.breakdown(scope, period, "topic"))
+    return topic_figures(_grouped(tickets, period, "topic"))
+
+
+def topic_figures(figures):
+    """[TopicFigures] sorted as the page shows them, from {topic pk: (received, resolved, average, open)}."""
     names = dict(Topic.objects.filter(pk__in=figures).values_list("pk", "name"))
     rows = [TopicFigures(topic_id, names[topic_id], *values) for topic_id, values in figures.items()]
     return sorted(rows, key=lambda row: (-row.received, -row.resolved, row.name.lower()))
@@ -270,6 +313,12 @@ def per_priority(tickets, period):
     """Per priority, Urgente first, every priority listed (0 when none): received, resolved, average
     resolution time and open at the end of the period. A request counts under the priority it has now (a
     change of priority is an Event; the figures do not replay them)."""
-    figures = _grouped(tickets, period, "priority")
+    if scope := summary.scope_of(tickets):
+        return priority_figures(summary.breakdown(scope, period, "priority"))
+    return priority_figures(_grouped(tickets, period, "priority"))
+
+
+def priority_figures(figures):
+    """[PriorityFigures], every priority, from {priority: (received, resolved, average, open)}."""
     return [PriorityFigures(value, str(label), *figures.get(value, (0, 0, None, 0)))
             for value, label in sorted(Priority.choices, reverse=True)]

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from reports import metrics
+from reports import metrics, summary
 from reports.tables import DOWN, UP, Figure, figure
 from tickets.models import Priority
 from topics.models import Topic
@@ -51,6 +51,8 @@ def _hours(minutes):
 def first_responses(tickets, period, group=None):
     """[FirstResponse] per `group` ("topic", "first_response_by" or None for one row of all)."""
     answered = answered_in(tickets, period)
+    if scope := summary.scope_of(tickets):
+        return _named(group, _summed_first_responses(scope, tickets, period, group))
     keys = [group] if group else []
     if connection.vendor == "postgresql":
         rows = (answered.values(*keys).annotate(
@@ -76,10 +78,78 @@ def first_responses(tickets, period, group=None):
                             business and median(business), sum(waits, waits[0] * 0) / len(waits), median(waits)))
         if not keys and not figures:
             figures = [(None, 0, None, None, None, None)]
+    return _named(group, figures)
+
+
+def _named(group, figures):
     names = _names(group, [row[0] for row in figures])
     result = [FirstResponse(key, names.get(key, ""), count, _hours(b_avg or None), _hours(b_med), c_avg, c_med)
               for key, count, b_avg, b_med, c_avg, c_med in figures]
     return sorted(result, key=lambda row: (-row.answered, row.name.lower()))
+
+
+def _summed_first_responses(scope, tickets, period, group):
+    """(key, answered, business average, business median, calendar average, calendar median) per group: the
+    sums from the daily summary, the medians from the requests (`first_response_medians`)."""
+    if group == "first_response_by":
+        sums = {person or None: values for person, values in summary.by_person(scope, "A", period).items()}
+    elif group == "topic":
+        sums = summary.grouped(scope, "a", period, "topic_id")
+    else:
+        sums = {None: summary.totals(summary.rows(scope, "a", period.first_day, period.last_day))}
+    medians = _medians_of_every_group(tickets, period, group) if any(values[0] for values in sums.values()) else {}
+    figures = []
+    for key, (count, total, business_count, business_total, _due, _met) in sums.items():
+        business_median, calendar_median = medians.get(key, (None, None))
+        figures.append((key, count, business_count and business_total / business_count, business_median,
+                        summary.average(total, count), calendar_median))
+    return figures
+
+
+GROUPS = (None, "topic", "first_response_by")
+
+
+def _medians_of_every_group(tickets, period, group):
+    """first_response_medians(answered_in(tickets, period), group). On SQLite the values are read once per
+    period for the three groupings the page shows, kept on `tickets` (the queryset of one request's report)."""
+    answered = answered_in(tickets, period)
+    if connection.vendor == "postgresql":
+        return first_response_medians(answered, group)
+    cache = tickets.__dict__.setdefault("first_response_medians", {}).setdefault(period, {})
+    if group not in cache:
+        rows = list(answered.annotate(wait=calendar_wait()).values_list(
+            "topic", "first_response_by", "first_response_minutes", "wait"))
+        for each in GROUPS:
+            index = {None: None, "topic": 0, "first_response_by": 1}[each]
+            grouped = {}
+            for row in rows:
+                grouped.setdefault(None if index is None else row[index], []).append(row[2:])
+            cache[each] = {key: _medians(values) for key, values in grouped.items()}
+    return cache[group]
+
+
+def first_response_medians(answered, group=None):
+    """{key of `group` (None for all): (median business minutes, median calendar wait)} of `answered`,
+    exactly, in one query: PostgreSQL's percentile; elsewhere the values are read and their medians taken."""
+    keys = [group] if group else []
+    if connection.vendor == "postgresql":
+        medians = {"b_med": metrics.Median("first_response_minutes", output_field=FloatField()),
+                   "c_med": metrics.Median(calendar_wait(), output_field=DurationField())}
+        if not keys:
+            found = answered.aggregate(**medians)
+            return {None: (found["b_med"], found["c_med"])}
+        return {row[0]: row[1:] for row in answered.values(*keys).annotate(**medians)
+                .values_list(*keys, "b_med", "c_med")}
+    grouped = {}
+    for row in answered.annotate(wait=calendar_wait()).values_list(*keys, "first_response_minutes", "wait"):
+        grouped.setdefault(row[0] if keys else None, []).append(row[len(keys):])
+    return {key: _medians(values) for key, values in grouped.items()}
+
+
+def _medians(values):
+    """(median business minutes or None, median calendar wait) of [(minutes or None, wait)]."""
+    business = [value for value, _wait in values if value is not None]
+    return median(business) if business else None, median([wait for _value, wait in values])
 
 
 def _names(group, keys):
@@ -109,6 +179,11 @@ def _percent(part, whole):
 
 def compliance(tickets, period):
     """[Compliance] per topic and priority: first responses and resolutions with a target, % on time."""
+    if scope := summary.scope_of(tickets):
+        answered, resolved = ({key: (sums[4], sums[5]) for key, sums in
+                               summary.grouped(scope, kind, period, "topic_id", "priority").items() if sums[4]}
+                              for kind in ("a", "c"))
+        return _compliance_rows(answered, resolved)
     on_time = lambda condition: Count(Case(When(condition, then=Value(1)), output_field=IntegerField()))  # noqa: E731
     answered = {
         (topic, priority): (count, met) for topic, priority, count, met in
@@ -122,6 +197,10 @@ def compliance(tickets, period):
         .annotate(count=Count("*"), met=on_time(Q(closed_at__lte=F("resolution_due_at"))))
         .values_list("topic", "priority", "count", "met")
     }
+    return _compliance_rows(answered, resolved)
+
+
+def _compliance_rows(answered, resolved):
     keys = answered.keys() | resolved.keys()
     names = dict(Topic.objects.filter(pk__in={topic for topic, _priority in keys}).values_list("pk", "name"))
     rows = []

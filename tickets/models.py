@@ -181,7 +181,7 @@ class Ticket(models.Model):
                          condition=Q(sla_warn_at__isnull=False, sla_notified__lt=2) & ~Q(state="closed")),
             # The trays' «vence» order.
             models.Index(fields=["sla_due_at", "number"], name="ticket_order_sla_due_idx"),
-            # Reports: first responses given in a period (issue 15).
+            # Reports: first responses given in a period (issue 15); covering on PostgreSQL (migration 0015).
             models.Index(fields=["first_response_at"], name="ticket_report_first_resp_idx"),
         ]
         constraints = [

@@ -2,8 +2,8 @@
 
 Each function checks permission (tickets.permissions) on the row it locked, changes the request, writes
 the Event, moves the last activity (`last_activity_at`, and `public_activity_at` for all but internal
-comments), keeps the tab counts (tickets.tray_counts) and the search index (tickets.search) exact and
-queues the emails (tickets.notifications), all in one transaction.
+comments), keeps the tab counts (tickets.tray_counts), the reports' daily summary (reports.summary) and the
+search index (tickets.search) exact and queues the emails (tickets.notifications), all in one transaction.
 Which states a move leaves from and goes to is tickets.moves; who is emailed is tickets.recipients.
 Each move returns a tickets.moves.Outcome saying what happened. Views, admin actions and commands call
 these; nothing else writes tickets.
@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import services as account_services
+from reports import summary as report_summary
 from satisfaction import services as satisfaction
 from sla import clock
 from tickets import moves, notifications, permissions, recipients, search, selectors, tray_counts, uploads
@@ -222,6 +223,7 @@ def _file(*, by, topic, subject, description, files, pending, submission_key, re
             _event(ticket, by, EventKind.CREATED, now, after="" if requester.pk == by.pk else _name(requester))
             Ticket.objects.filter(pk=ticket.pk).update(**_with_sla(ticket, now, {}))
             tray_counts.moved(None, place_of(ticket))
+            report_summary.follow(None, ticket.pk)
             search.refresh([ticket.number])
             attachments = _attach(stored, ticket, None, by, files, pending, now)
             _tell(move, ticket, by, attachments=attachments)
@@ -299,7 +301,7 @@ def _write(ticket, *, by, body, files, pending, internal, wait=False):
         _require(move, by, ticket)
         if not body.strip():
             raise Refused(_("Escribí un mensaje."))
-        before = place_of(ticket)
+        before, figures = place_of(ticket), report_summary.figures_of(ticket)
         now = timezone.now()
         intervention = Intervention.objects.create(ticket=ticket, author=by, body=body, internal=internal,
                                                    created_at=now, signature=_signature(by, internal=internal))
@@ -328,6 +330,7 @@ def _write(ticket, *, by, body, files, pending, internal, wait=False):
             fields = _with_sla(ticket, now, fields, paused_since=paused_since, renotify=first)
         _touch(ticket, now, public=not internal, **fields)
         _recount(before, ticket)
+        report_summary.follow(figures, ticket.pk)
         search.refresh([ticket.number])
         told = _tell(move, ticket, by, intervention=intervention, attachments=attachments, reopened=reopened,
                      waiting=wait)
@@ -404,7 +407,7 @@ def change_topic(ticket, *, by, topic):
         if not topic.is_active or topic.pk == ticket.topic_id:
             raise Refused(_("Elegí otra temática activa."))
         now = timezone.now()
-        old_topic, place = ticket.topic, place_of(ticket)
+        old_topic, place, figures = ticket.topic, place_of(ticket), report_summary.figures_of(ticket)
         _event(ticket, by, EventKind.TOPIC_CHANGED, now, before=old_topic.name, after=topic.name)
         _touch(ticket, now, **_with_sla(ticket, now, {"topic": topic}, renotify=True))
         former = ticket.assignee if ticket.assignee_id else None
@@ -412,6 +415,7 @@ def change_topic(ticket, *, by, topic):
             _event(ticket, by, EventKind.RELEASED, now, before=_name(former), after=State.NEW)
             _touch(ticket, now, state=State.NEW, assignee=None, taken_at=None)
         _recount(place, ticket)
+        report_summary.follow(figures, ticket.pk)
         told = _tell(Move.CHANGE_TOPIC, ticket, by, former_assignee=former, moved_from=old_topic)
     return Outcome(ticket, recipients=told)
 
@@ -433,7 +437,7 @@ def _close(move, ticket, *, by, message):
     with transaction.atomic():
         ticket = _locked(ticket)
         _require(move, by, ticket)
-        now, place = timezone.now(), place_of(ticket)
+        now, place, figures = timezone.now(), place_of(ticket), report_summary.figures_of(ticket)
         taken = move == Move.CLOSE and moves.close_takes(ticket)
         intervention = None
         if taken:
@@ -451,6 +455,7 @@ def _close(move, ticket, *, by, message):
                                                       "closed_by": by}, paused_since=ticket.waiting_since),
                **NOT_WAITING)
         _recount(place, ticket)
+        report_summary.follow(figures, ticket.pk)
         told = recipients.notices(move, ticket, by)
         # Staff closing it: the requester's email asks «¿Cómo te atendimos?» (satisfaction.services).
         survey = (satisfaction.ask_with_closing(ticket, at=now) if move == Move.CLOSE
@@ -472,11 +477,12 @@ def set_priority(ticket, *, by, priority):
         _require(Move.SET_PRIORITY, by, ticket)
         if ticket.priority == priority:
             raise Refused(_("La solicitud ya tiene prioridad %(priority)s.") % {"priority": priority.label})
-        now = timezone.now()
+        now, figures = timezone.now(), report_summary.figures_of(ticket)
         _event(ticket, by, EventKind.PRIORITY_CHANGED, now, before=Priority(ticket.priority).label,
                after=priority.label)
         # The desk's order: the client does not see it.
         _touch(ticket, now, public=False, **_with_sla(ticket, now, {"priority": priority}, renotify=True))
+        report_summary.follow(figures, ticket.pk)
         told = _tell(Move.SET_PRIORITY, ticket, by, priority=priority)
     return Outcome(ticket, recipients=told)
 
@@ -487,11 +493,12 @@ def reopen(ticket, *, by):
     with transaction.atomic():
         ticket = _locked(ticket)
         _require(Move.REOPEN, by, ticket)
-        now, place = timezone.now(), place_of(ticket)
+        now, place, figures = timezone.now(), place_of(ticket), report_summary.figures_of(ticket)
         fields = _reopened_fields(ticket)
         _event(ticket, by, EventKind.REOPENED, now, before=State.CLOSED, after=fields["state"])
         _touch(ticket, now, **_with_sla(ticket, now, fields, paused_since=ticket.closed_at))
         _recount(place, ticket)
+        report_summary.follow(figures, ticket.pk)
         told = _tell(Move.REOPEN, ticket, by)
     return Outcome(ticket, reopened=True, recipients=told)
 
@@ -589,11 +596,12 @@ def hand_off_stranded(user, *, by, reassign_to=None):
 
 
 def _release(ticket, *, by, now):
-    former, place = ticket.assignee, place_of(ticket)
+    former, place, figures = ticket.assignee, place_of(ticket), report_summary.figures_of(ticket)
     _event(ticket, by, EventKind.RELEASED, now, before=_name(former), after=State.NEW)
     _touch(ticket, now, **_with_sla(ticket, now, {"state": State.NEW, "assignee": None, "taken_at": None},
                                     paused_since=ticket.waiting_since), **NOT_WAITING)
     _recount(place, ticket)
+    report_summary.follow(figures, ticket.pk)
     _tell(Move.RELEASE, ticket, by, former_assignee=former)
 
 
@@ -639,6 +647,7 @@ def _auto_close(ticket, now):
     if won:
         _event(ticket, None, EventKind.AUTO_CLOSED, now, before=State.IN_PROGRESS, after=State.CLOSED)
         tray_counts.moved(place_of(ticket), Place(ticket.topic_id, State.CLOSED, ticket.assignee_id))
+        report_summary.follow(report_summary.figures_of(ticket), ticket.pk)
         ticket.refresh_from_db()
         _tell(Move.AUTO_CLOSE, ticket, None, days=settings.WAITING_CLOSE_DAYS)
     return bool(won)

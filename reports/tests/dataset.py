@@ -22,6 +22,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from accounts.tests.factories import AdminFactory, ClientFactory, OperatorFactory
+from reports import summary
 from reports.metrics import Period
 from tickets.models import EventKind, State
 from tickets.tests.factories import EventFactory, TicketFactory
@@ -84,6 +85,7 @@ def build_week():
                      before=State.CLOSED, after=State.IN_PROGRESS)
     EventFactory(ticket=tickets["T3"], actor=sofia, kind=EventKind.CLOSED, at=local(6, 3, 10),
                  before=State.IN_PROGRESS, after=State.CLOSED)
+    summary.rebuild()  # written around the services, as `generate_tickets` does
     return Week(admin, martin, sofia, soporte, facturacion, tickets)
 
 WEEK_QUERY = {"desde": "01/03/2026", "hasta": "07/03/2026"}

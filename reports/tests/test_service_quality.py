@@ -18,7 +18,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.tests.factories import AdminFactory, OperatorFactory
-from reports import metrics, service_quality
+from reports import metrics, service_quality, summary
 from sla.business_hours import BUENOS_AIRES
 from tickets.models import Priority, State
 from tickets.tests.factories import TicketFactory
@@ -56,6 +56,7 @@ def june():
          "2026-06-10 12:00", "2026-06-09 17:00")
     make(claims, Priority.URGENT, "2026-06-10 09:00", "2026-06-10 13:00", ana, 240, "2026-06-10 11:00")
     make(billing, Priority.NORMAL, "2026-05-20 09:00", "2026-05-20 09:30", ana, 30, "2026-05-20 11:00")
+    summary.rebuild()  # written around the services
     return {"ana": ana, "olga": olga, "admin": AdminFactory()}
 
 

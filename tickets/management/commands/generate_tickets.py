@@ -6,7 +6,8 @@ COPY on PostgreSQL (two connections at once, see BatchWriters), executemany on S
 indexed for search as they are written, from the texts at hand (tickets.search.document, each distinct
 text normalised once): on PostgreSQL their tsvectors are columns of the same COPY (one write per row); on
 SQLite the FTS5 rows follow each batch. The sequences are moved past the new ids, the tab counts
-recounted (tickets.tray_counts.rebuild) and the new search terms added to the vocabulary at the end.
+recounted (tickets.tray_counts.rebuild), the reports' daily summary rebuilt (reports.summary.rebuild) and
+the new search terms added to the vocabulary at the end.
 """
 
 import argparse
@@ -29,6 +30,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from accounts.models import STAFF_ROLES, Company, Role, User
+from reports import summary as report_summary
 from satisfaction.models import Survey
 from sla.business_hours import business_minutes, current_schedule
 from tickets import search, tray_counts
@@ -70,7 +72,7 @@ TICKET_FIELDS = ("number", "topic", "subject", "description", "requester", "comp
 PRIORITY_SHARES = ((2, 0.70), (3, 0.15), (1, 0.10), (4, 0.05))
 # How requests come in: most on the web, the rest filed by staff for clients who phoned, wrote or came in.
 CHANNEL_SHARES = (("web", 0.70), ("phone", 0.13), ("email", 0.09), ("whatsapp", 0.06), ("in_person", 0.02))
-INTERVENTION_FIELDS = ("id", "ticket", "author", "body", "internal", "created_at")
+INTERVENTION_FIELDS = ("id", "ticket", "author", "body", "internal", "created_at", "signature")
 EVENT_FIELDS = ("id", "ticket", "actor", "kind", "before", "after", "at")
 # The closing email's survey (issue 15): every request closed by staff was asked; about a third answer,
 # mostly well; a quarter of those leave a comment; a few change their answer within the week.
@@ -137,6 +139,7 @@ class Command(BaseCommand):
             reset_sequences()
             with transaction.atomic():
                 tray_counts.rebuild()
+                report_summary.rebuild()
                 # The terms of every text written (the texts come from pools): PostgreSQL's vocabulary of what
                 # each column holds (tickets.search.vocabulary).
                 search.remember_terms(set().union(*writer.public_terms.values()), internal=False)
@@ -339,7 +342,7 @@ class RowBuilder:
             if life.closed_by_id is not None and life.closed_by_id != requester_id:
                 surveys.append(self.survey_row(number, requester_id, life, desk.topic_id))
             for at, author_id, internal, body in life.interventions:
-                interventions.append((intervention_id, number, author_id, body, internal, db_time(at)))
+                interventions.append((intervention_id, number, author_id, body, internal, db_time(at), ""))
                 intervention_id += 1
             for at, actor_id, kind, before, after in life.events:
                 events.append((event_id, number, actor_id, kind, before, after, db_time(at)))
@@ -390,7 +393,7 @@ def search_documents(tickets, interventions, public_terms, internal_terms):
     that part: the generated texts come from pools, and the terms make PostgreSQL's vocabulary at the end.
     """
     public, internal = defaultdict(list), defaultdict(list)
-    for _, number, _, body, is_internal, _ in interventions:
+    for _, number, _, body, is_internal, *_ in interventions:
         (internal if is_internal else public)[number].append(body)
     document = search.document
     return [

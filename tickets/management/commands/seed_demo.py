@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Company, Role, User
+from reports import summary as report_summary
 from tickets import search, tray_counts
 from tickets.demo_data import (
     DEMO_PASSWORD,
@@ -86,6 +87,7 @@ class Command(BaseCommand):
                 # Written directly, not through the services: index them and recount the tabs here.
                 search.refresh(Ticket.objects.filter(requester__in=users["clients"]).values_list("pk", flat=True))
                 tray_counts.rebuild()
+                report_summary.rebuild()
         self.print_logins(users)
         if created:
             self.stdout.write(f"Se crearon {created} solicitudes de demostración.")
