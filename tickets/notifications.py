@@ -4,11 +4,37 @@ recipient, in their language.
 
 Every one of them can be answered (mail.replies): its Reply-To is signed for that request and that person
 (and says whether the notice was internal, so an answer to it stays internal), and In-Reply-To/References
-name the request's thread, so a mail app shows all of a request's emails together."""
+name the request's thread, so a mail app shows all of a request's emails together.
+
+Below the new message each email shows the request's last few public messages for context
+(`earlier_messages`, issue 12): read once per move, whoever the recipients are, and never an internal
+comment, whoever reads it (a staff notice of an internal comment shows that comment as its new message,
+and the public ones before it).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils.text import Truncator
 
 from mail import replies
 from mail.outbox import absolute_url, send_templated
+from tickets.models import Intervention
 from tickets.moves import Move
+
+EARLIER_MESSAGES = 3
+EARLIER_MAX_CHARACTERS = 500  # each one shortened to this in the email; the whole text is on the request page
+# A new request's receipt and notice show its description as the new message: nothing came before it.
+WITHOUT_CONTEXT = {Move.CREATE, Move.CREATE_FOR_NEW_CLIENT}
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """A public message of the request shown for context: who wrote it, when, and its text."""
+
+    author: str
+    at: datetime
+    body: str
 
 
 def send(told, ticket, *, move, by, **context):
@@ -17,10 +43,33 @@ def send(told, ticket, *, move, by, **context):
     `context` carries what the templates show besides the request: intervention, attachments, message,
     reopened, moved_from. `change` (the move's value) lets ticket_changed say what happened.
     """
+    if not told:
+        return
+    new = context.get("intervention")
+    earlier = [] if move in WITHOUT_CONTEXT else earlier_messages(ticket, excluding=new)
     shared = {"ticket": ticket, "ticket_url": absolute_url("tickets:detail", ticket.number), "by": by,
-              "change": str(move), "reply_by_email": True, **context}
+              "change": str(move), "reply_by_email": True, "earlier_messages": earlier, **context}
     internal = move == Move.COMMENT
     headers = replies.thread_headers(ticket.number)
     for person, template in told:
         send_templated(person, template, {**shared, "for_requester": person.pk == ticket.requester_id},
                        headers=headers, reply_to=[replies.reply_address(ticket.number, person.pk, internal)])
+
+
+def earlier_messages(ticket, *, excluding=None, count=EARLIER_MESSAGES):
+    """The last `count` public messages of `ticket` before now, newest first, as [Earlier]: its public
+    interventions (never an internal comment) other than `excluding` (the one the email is about), and its
+    description (the first message, by the requester) while fewer than `count` came after it.
+
+    One query, plus one for the requester's name when the description is shown and the request does not
+    carry its requester already.
+    """
+    interventions = (Intervention.objects.filter(ticket_id=ticket.pk, internal=False).select_related("author")
+                     .order_by("-created_at", "-id"))
+    if excluding is not None:
+        interventions = interventions.exclude(pk=excluding.pk)
+    shown = [(item.author, item.created_at, item.body) for item in interventions[:count]]
+    if len(shown) < count and ticket.description.strip():
+        shown.append((ticket.requester, ticket.created_at, ticket.description))
+    return [Earlier(author.display_name, at, Truncator(body.strip()).chars(EARLIER_MAX_CHARACTERS))
+            for author, at, body in shown]
