@@ -24,8 +24,6 @@ from email.utils import parseaddr
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -179,12 +177,18 @@ def _lock(pk, skip_locked):
         # need not wait for the disk (one flush less per message).
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
-    recent = InboundMessage.objects.filter(
-        from_address=OuterRef("from_address"), received_at__gte=timezone.now() - timedelta(hours=1),
-    ).exclude(pk=OuterRef("pk")).order_by().values("from_address").annotate(n=Count("pk")).values("n")
-    message = (InboundMessage.objects.select_for_update(skip_locked=skip_locked)
-               .filter(pk=pk, state=State.RECEIVED)
-               .annotate(recent_from_sender=Coalesce(Subquery(recent), 0)).first())
+    # Written out: this runs once per message, and building it with the ORM (a subquery) cost more CPU
+    # than the query itself.
+    lock = " FOR UPDATE SKIP LOCKED" if skip_locked else " FOR UPDATE"
+    if not connection.features.has_select_for_update:
+        lock = ""  # SQLite: one writer at a time anyway
+    table = connection.ops.quote_name(InboundMessage._meta.db_table)
+    message = next(iter(InboundMessage.objects.raw(
+        f"SELECT m.*, (SELECT COUNT(*) FROM {table} r WHERE r.from_address = m.from_address "  # noqa: S608
+        f"AND r.received_at >= %s AND r.id <> m.id) AS recent_from_sender FROM {table} m "
+        f"WHERE m.id = %s AND m.state = %s{lock}",
+        [timezone.now() - timedelta(hours=1), pk, State.RECEIVED],
+    )), None)
     if message is not None:
         message.processed_by_us = False
     return message

@@ -59,7 +59,8 @@ def _body(text, note, files):
 def answer(token, message):
     """An answer by email to a notice about request `token.thread`; returns what it became (str)."""
     # The person is almost always the requester or the assignee: read with the request, in one query.
-    ticket = Ticket.objects.filter(number=token.thread).select_related("topic", "requester", "assignee").first()
+    ticket = Ticket.objects.select_related("topic", "requester", "assignee").filter(number=token.thread)
+    ticket = next(iter(ticket.order_by()[:1]), None)
     if ticket is not None and token.person in (ticket.requester_id, ticket.assignee_id):
         person = ticket.requester if token.person == ticket.requester_id else ticket.assignee
     else:

@@ -15,6 +15,7 @@ and the public ones before it).
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.utils.text import Truncator
 
 from mail import replies
@@ -23,7 +24,7 @@ from tickets.models import Intervention
 from tickets.moves import Move
 
 EARLIER_MESSAGES = 3
-EARLIER_MAX_CHARACTERS = 500  # each one shortened to this in the email; the whole text is on the request page
+EARLIER_MAX_CHARACTERS = 300  # each one shortened to this in the email; the whole text is on the request page
 # A new request's receipt and notice show its description as the new message: nothing came before it.
 WITHOUT_CONTEXT = {Move.CREATE, Move.CREATE_FOR_NEW_CLIENT}
 
@@ -46,7 +47,8 @@ def send(told, ticket, *, move, by, **context):
     if not told:
         return
     new = context.get("intervention")
-    earlier = [] if move in WITHOUT_CONTEXT else earlier_messages(ticket, excluding=new)
+    at_hand = [by, *(person for person, _template in told)]
+    earlier = [] if move in WITHOUT_CONTEXT else earlier_messages(ticket, excluding=new, people=at_hand)
     shared = {"ticket": ticket, "ticket_url": absolute_url("tickets:detail", ticket.number), "by": by,
               "change": str(move), "reply_by_email": True, "earlier_messages": earlier, **context}
     internal = move == Move.COMMENT
@@ -56,20 +58,24 @@ def send(told, ticket, *, move, by, **context):
                        headers=headers, reply_to=[replies.reply_address(ticket.number, person.pk, internal)])
 
 
-def earlier_messages(ticket, *, excluding=None, count=EARLIER_MESSAGES):
+def earlier_messages(ticket, *, excluding=None, people=(), count=EARLIER_MESSAGES):
     """The last `count` public messages of `ticket` before now, newest first, as [Earlier]: its public
     interventions (never an internal comment) other than `excluding` (the one the email is about), and its
     description (the first message, by the requester) while fewer than `count` came after it.
 
-    One query, plus one for the requester's name when the description is shown and the request does not
-    carry its requester already.
+    One query, plus one for the requester's name when the description is shown and the requester is
+    neither among `people` (users already read: the actor, the recipients) nor read with the request.
     """
-    interventions = (Intervention.objects.filter(ticket_id=ticket.pk, internal=False).select_related("author")
-                     .order_by("-created_at", "-id"))
+    interventions = Intervention.objects.filter(ticket_id=ticket.pk, internal=False)
     if excluding is not None:
         interventions = interventions.exclude(pk=excluding.pk)
-    shown = [(item.author, item.created_at, item.body) for item in interventions[:count]]
+    rows = interventions.order_by("-created_at", "-id").values_list(
+        "author__full_name", "author__email", "created_at", "body")[:count]
+    user = get_user_model()  # unsaved, for its display_name
+    shown = [(user(full_name=name, email=email), at, body) for name, email, at, body in rows]
     if len(shown) < count and ticket.description.strip():
-        shown.append((ticket.requester, ticket.created_at, ticket.description))
+        requester = next((person for person in people if person is not None and person.pk == ticket.requester_id),
+                         None) or ticket.requester
+        shown.append((requester, ticket.created_at, ticket.description))
     return [Earlier(author.display_name, at, Truncator(body.strip()).chars(EARLIER_MAX_CHARACTERS))
             for author, at, body in shown]

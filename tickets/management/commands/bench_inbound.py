@@ -87,8 +87,9 @@ class Command(BaseCommand):
                 "waiting (round trips, the disk, other processes on the machine).")
         self.stdout.write(self.style.SUCCESS(
             f"{processed} messages processed in {elapsed:.2f} s: {processed / elapsed:.0f} messages/s"))
-        if interventions != count:
-            raise CommandError(f"Only {interventions} of {count} became interventions.")
+        if interventions != count or processed != count:
+            raise CommandError(f"{interventions} of {count} messages became interventions; the workers say they "
+                               f"processed {processed}.")
 
     def _world(self, run, requests):
         operator = User.objects.create_user(f"operadora-{run}@bench.invalid", full_name="Operadora Bench",
@@ -151,7 +152,7 @@ def _in_workers(workers):
     children = [context.Process(target=work) for _ in range(workers)]
     for child in children:
         child.start()
-    figures = [results.get() for _ in children]
+    figures = [results.get(timeout=3600) for _ in children]
     for child in children:
         child.join()
     return tuple(sum(column) if None not in column else None for column in zip(*figures, strict=True))
