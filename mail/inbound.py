@@ -86,15 +86,15 @@ def receive(raw, source=""):
 def process_received(limit=None):
     """Process every message still «received», oldest first; returns how many this call processed.
 
-    Several callers at once (workers, cron and the beat) share the backlog: on PostgreSQL each skips the
-    messages another holds, so no two wait on the same row.
+    Several callers at once (workers, cron and the beat) share the backlog: each takes the oldest message
+    nobody holds (PostgreSQL's SKIP LOCKED), so none waits for another and none is processed twice.
     """
-    ids = InboundMessage.objects.filter(state=State.RECEIVED).order_by("id").values_list("id", flat=True)
     count = 0
     with _commits_without_disk_wait():
-        for pk in list(ids[:limit] if limit else ids):
-            message = process(InboundMessage(pk=pk), skip_locked=True)
-            count += message.processed_by_us
+        while limit is None or count < limit:
+            if _process(None, skip_locked=True) is None:
+                break
+            count += 1
     return count
 
 
@@ -131,46 +131,53 @@ def _is_ours(address):
     return f"{local.partition('+')[0]}@{domain}".lower() in _our_addresses()
 
 
-def process(message, skip_locked=False):
+def process(message):
     """Act on a stored message once (see the module's docstring); returns it with its new state.
 
     The decision and everything the handler writes are one transaction; when the handler refuses or fails
-    that transaction is undone whole and the refusal is written in a second one. `skip_locked`: a message
-    another worker is processing right now is left to it (returned as it is, «received»).
+    that transaction is undone whole and the refusal is written in a second one.
     """
-    pk = message.pk
+    return _process(message.pk) or InboundMessage.objects.get(pk=message.pk)
+
+
+def _process(pk, skip_locked=False):
+    """`process` for the message `pk`, or with pk None for the oldest «received» one nobody holds; returns
+    it, or None when there was none to process (already processed, or held by another worker)."""
+    locked = False
     try:
         with transaction.atomic():
             message = _lock(pk, skip_locked)
-            if message is None:  # processed already, or being processed, by another worker
-                return _as_it_is(pk)
+            if message is None:
+                return None
+            pk, locked = message.pk, True
             message.result = _decide(message)
             message.state, message.processed_at = State.PROCESSED, timezone.now()
             message.save(update_fields=["state", "result", "processed_at"])
-            message.processed_by_us = True
             return message
     except Refused as refusal:
         reason, answer = refusal.reason[:2000], refusal.answer
     except Exception as exc:  # a fault of ours: the message stays, refused, for an administrator to see
+        if not locked:  # reading the message failed: nothing was decided
+            raise
         log.exception("Inbound: message %s could not be processed.", pk)
         reason, answer = _("Error al procesarlo: %(error)s") % {"error": f"{type(exc).__name__}: {exc}"[:500]}, None
     with transaction.atomic():
-        message = _lock(pk, skip_locked)
-        if message is None:
-            return _as_it_is(pk)
+        message = _lock(pk, skip_locked=False)
+        if message is None:  # another worker took it between the two transactions, and decided
+            return InboundMessage.objects.get(pk=pk)
         message.state, message.reason, message.processed_at = State.REFUSED, reason, timezone.now()
         if answer and _may_answer(message):
             template, context = answer
             send_templated(message.from_address, template, context)
             message.answered = True
         message.save(update_fields=["state", "reason", "processed_at", "answered"])
-        message.processed_by_us = True
     return message
 
 
 def _lock(pk, skip_locked):
-    """The message, locked until the transaction ends, if it is still «received»; with how many messages
-    its sender sent in the hour before it (`recent_from_sender`, for the rate limit), read in the same query."""
+    """The message `pk` (None: the oldest one), locked until the transaction ends, if it is still «received»
+    (and, with `skip_locked`, nobody else holds it); with how many messages its sender sent in the hour
+    before it (`recent_from_sender`, for the rate limit), read in the same query."""
     if connection.vendor == "postgresql" and not _session_commits_without_disk_wait:
         # The message itself is already stored (durably): a crash that loses this commit leaves it
         # «received», with nothing of what processing wrote, and it is processed again. So this commit
@@ -186,17 +193,9 @@ def _lock(pk, skip_locked):
     message = next(iter(InboundMessage.objects.raw(
         f"SELECT m.*, (SELECT COUNT(*) FROM {table} r WHERE r.from_address = m.from_address "  # noqa: S608
         f"AND r.received_at >= %s AND r.id <> m.id) AS recent_from_sender FROM {table} m "
-        f"WHERE m.id = %s AND m.state = %s{lock}",
-        [timezone.now() - timedelta(hours=1), pk, State.RECEIVED],
+        f"WHERE m.state = %s {'AND m.id = %s' if pk is not None else 'ORDER BY m.id LIMIT 1'}{lock}",
+        [timezone.now() - timedelta(hours=1), State.RECEIVED, *([pk] if pk is not None else [])],
     )), None)
-    if message is not None:
-        message.processed_by_us = False
-    return message
-
-
-def _as_it_is(pk):
-    message = InboundMessage.objects.get(pk=pk)
-    message.processed_by_us = False
     return message
 
 
