@@ -20,7 +20,7 @@ from django.db import connection
 from django.utils.text import Truncator
 
 from mail import replies
-from mail.outbox import absolute_url, send_templated
+from mail.outbox import absolute_url, send_all, templated
 from tickets.models import Intervention
 from tickets.moves import Move
 
@@ -40,7 +40,8 @@ class Earlier:
 
 
 def send(told, ticket, *, move, by, **context):
-    """Queue one email per (person, template prefix) in `told`, about `move` made by `by` on `ticket`.
+    """Queue one email per (person, template prefix) in `told`, about `move` made by `by` on `ticket`; all
+    of them in one INSERT into the outbox.
 
     `context` carries what the templates show besides the request: intervention, attachments, message,
     reopened, moved_from. `change` (the move's value) lets ticket_changed say what happened.
@@ -54,9 +55,9 @@ def send(told, ticket, *, move, by, **context):
               "change": str(move), "reply_by_email": True, "earlier_messages": earlier, **context}
     internal = move == Move.COMMENT
     headers = replies.thread_headers(ticket.number)
-    for person, template in told:
-        send_templated(person, template, {**shared, "for_requester": person.pk == ticket.requester_id},
-                       headers=headers, reply_to=[replies.reply_address(ticket.number, person.pk, internal)])
+    send_all([templated(person, template, {**shared, "for_requester": person.pk == ticket.requester_id},
+                        headers=headers, reply_to=[replies.reply_address(ticket.number, person.pk, internal)])
+              for person, template in told])
 
 
 def earlier_messages(ticket, *, excluding=None, people=(), count=EARLIER_MESSAGES):

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.tests.factories import OperatorFactory
+from mail.models import OutboxMessage
 from tickets import notifications, services
 from tickets.moves import Move
 
@@ -102,7 +103,8 @@ def test_the_context_is_in_the_recipient_s_language(world):
             assert f"1 {month} {ticket.created_at.year}" in earlier
 
 
-def test_the_context_is_read_once_whatever_the_number_of_recipients(world):
+def test_the_context_is_read_and_the_emails_written_once_whatever_the_number_of_recipients(world, settings):
+    settings.EMAIL_BACKEND = "mail.outbox.OutboxBackend"  # as in production: rows in the outbox
     ticket = world.ticket
     services.reply(ticket, by=world["requester"], body="¿Novedades?")
     ticket.requester  # noqa: B018 (the request as services hand it: its requester already read)
@@ -117,3 +119,4 @@ def test_the_context_is_read_once_whatever_the_number_of_recipients(world):
     many = queries_for([world["assignee"], world["topic operator"], world["administrator"],
                         *(OperatorFactory() for _ in range(3))])
     assert few == many
+    assert OutboxMessage.objects.filter(subject__startswith="Comentario interno").count() == 7
