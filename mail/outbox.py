@@ -146,6 +146,20 @@ def send_templated(to, template_prefix, context=None, language=None, from_email=
     `site_url` and `recipient` in the context. `headers` (e.g. mail.replies.thread_headers) and `reply_to`
     (a list of addresses) go on the message as given. Returns the message handed to the mail API.
     """
+    message = templated(to, template_prefix, context, language, from_email, headers, reply_to)
+    message.send()
+    return message
+
+
+def send_all(messages):
+    """Hand several messages (from `templated`) to the mail API at once: the outbox writes them in one
+    INSERT, in the caller's transaction."""
+    if messages:
+        get_connection().send_messages(messages)
+
+
+def templated(to, template_prefix, context=None, language=None, from_email=None, headers=None, reply_to=None):
+    """The message `send_templated` sends, not sent yet (see `send_all`)."""
     address = getattr(to, "email", to)
     language = language or getattr(to, "language", None) or settings.LANGUAGE_CODE
     context = {"site_url": settings.SITE_URL, "recipient": to if address is not to else None, **(context or {})}
@@ -157,7 +171,6 @@ def send_templated(to, template_prefix, context=None, language=None, from_email=
         subject, text, from_email, [address], alternatives=[(html, "text/html")],
         headers={"Content-Language": language, **(headers or {})}, reply_to=reply_to,
     )
-    message.send()
     return message
 
 

@@ -58,8 +58,13 @@ def _body(text, note, files):
 
 def answer(token, message):
     """An answer by email to a notice about request `token.thread`; returns what it became (str)."""
-    person = get_user_model().objects.filter(pk=token.person).first()
-    ticket = Ticket.objects.filter(number=token.thread).select_related("topic", "requester").first()
+    # The person is almost always the requester or the assignee: read with the request, in one query.
+    ticket = Ticket.objects.select_related("topic", "requester", "assignee").filter(number=token.thread)
+    ticket = next(iter(ticket.order_by()[:1]), None)
+    if ticket is not None and token.person in (ticket.requester_id, ticket.assignee_id):
+        person = ticket.requester if token.person == ticket.requester_id else ticket.assignee
+    else:
+        person = get_user_model().objects.filter(pk=token.person).first()
     if person is None or ticket is None:
         raise Refused(_("La solicitud o la persona de la dirección de respuesta ya no existe."))
     if person.email.lower() != message.from_address:

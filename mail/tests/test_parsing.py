@@ -73,3 +73,36 @@ def test_a_message_without_message_id_gets_one_from_its_bytes():
     assert parsing.message_id_of(raw) == parsing.message_id_of(raw)
     assert parsing.message_id_of(raw).endswith("@inbound.invalid>")
     assert parsing.message_id_of(raw) != parsing.message_id_of(raw + b"!")
+
+
+@pytest.mark.parametrize("raw_headers, name, address, subject", [
+    # Encoded words (RFC 2047), as Gmail and Outlook send accented names and subjects.
+    (b"From: =?UTF-8?Q?Jos=C3=A9_P=C3=A9rez?= <Jose@Example.com>\r\n"
+     b"Subject: =?UTF-8?B?UmU6IEZhY3R1cmEgZGUgbWFyem8g4oKs?=\r\n",
+     "José Pérez", "jose@example.com", "Re: Factura de marzo €"),
+    # A comma inside an encoded name does not split the address.
+    (b"From: =?ISO-8859-1?Q?P=E9rez=2C_Jos=E9?= <jose@example.com>\r\nSubject: Hola\r\n",
+     "Pérez, José", "jose@example.com", "Hola"),
+    # A long subject folded over two lines.
+    (b"From: \"Rita\" <rita@example.com>\r\nSubject: =?UTF-8?Q?Solicitud_n=C3=BAmero?=\r\n =?UTF-8?Q?_uno?=\r\n",
+     "Rita", "rita@example.com", "Solicitud número uno"),
+    # Raw 8-bit UTF-8 in the headers (some programs send it): read, not dropped.
+    ("From: José <jose@example.com>\r\nSubject: Año nuevo\r\n".encode(),
+     "José", "jose@example.com", "Año nuevo"),
+], ids=["encoded words", "comma in an encoded name", "folded", "8-bit"])
+def test_headers_are_decoded_as_mail_programs_write_them(raw_headers, name, address, subject):
+    raw = raw_headers + b"To: " + REPLY_TO.encode() + b"\r\nMessage-ID: <h@example.com>\r\n\r\nHola\r\n"
+    parsed = parsing.parse(raw)
+    assert (parsed.from_name, parsed.from_address, parsed.subject) == (name, address, subject)
+    assert parsed.recipients == [REPLY_TO]
+    assert parsing.parse_headers(raw) == {"from": address, "subject": subject}
+
+
+def test_an_attachment_named_in_an_encoded_word_keeps_its_accented_name():
+    raw = (b"From: rita@example.com\r\nTo: " + REPLY_TO.encode() + b"\r\nSubject: Va\r\nMIME-Version: 1.0\r\n"
+           b"Content-Type: multipart/mixed; boundary=XX\r\n\r\n--XX\r\nContent-Type: text/plain\r\n\r\nVa.\r\n"
+           b"--XX\r\nContent-Type: application/pdf\r\n"
+           b"Content-Disposition: attachment; filename=\"=?UTF-8?Q?factura_a=C3=B1o.pdf?=\"\r\n"
+           b"Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQ=\r\n--XX--\r\n")
+    [attachment] = parsing.parse(raw).attachments
+    assert (attachment.name, attachment.content) == ("factura año.pdf", b"%PDF-1.4")

@@ -2,10 +2,12 @@
 is acted on once, and nothing is lost while the server is down."""
 
 import io
+import os
 import sys
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from mail import replies
 from mail.models import InboundMessage
@@ -86,4 +88,18 @@ def test_bench_inbound_processes_every_message_and_cleans_up(db):
     out = io.StringIO()
     call_command("bench_inbound", 10, force=True, stdout=out)
     assert "10 messages processed" in out.getvalue()
+    assert not InboundMessage.objects.exists() and not Intervention.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")),
+                    reason="needs DATABASE_URL=postgres://… (two real workers)")
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_share_the_backlog_and_process_each_message_once():
+    assert connection.vendor == "postgresql", "DATABASE_URL says PostgreSQL but Django is not using it"
+    out = io.StringIO()
+    # The command fails unless every message became exactly one intervention and the workers' own counts
+    # of what each processed add up to the number of messages (none skipped, none processed twice).
+    call_command("bench_inbound", 40, workers=2, force=True, stdout=out)
+    assert "40 messages processed" in out.getvalue() and "2 worker processes" in out.getvalue()
     assert not InboundMessage.objects.exists() and not Intervention.objects.exists()
