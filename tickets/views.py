@@ -135,7 +135,8 @@ def _visible_ticket(request, number):
 def _reply_form(request, ticket, data=None, files=None):
     return ReplyForm(data, files, user=request.user,
                      can_comment_internally=permissions.can_comment_internally(request.user, ticket),
-                     can_wait=permissions.can_wait(request.user, ticket))
+                     can_wait=permissions.can_wait(request.user, ticket),
+                     can_record_time=permissions.can_record_time(request.user, ticket))
 
 
 @login_required
@@ -147,8 +148,9 @@ def detail(request, number):
 def _render_detail(request, ticket, reply_form, status=200):
     user = request.user
     actions = permissions.actions_for(user, ticket)
-    context = {"ticket": ticket, "timeline": selectors.timeline(ticket, user), "actions": actions,
-               "reply_form": reply_form, **_upload_limits()}
+    timeline = selectors.timeline(ticket, user)
+    context = {"ticket": ticket, "timeline": timeline, "actions": actions, "reply_form": reply_form,
+               "time_spent": selectors.time_spent(timeline), **_upload_limits()}
     if actions["reply"]:
         context["public_recipients"] = recipients.preview(ticket, user)
     if actions["comment_internally"]:
