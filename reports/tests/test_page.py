@@ -119,10 +119,11 @@ def test_unknown_parameters_are_ignored(admin_client):
 def test_queries_do_not_grow_with_the_data(admin_client, week, django_assert_num_queries):
     # Session, user; topic and operator choices; per period: 2 per-day series, resolution (+1 median on SQLite),
     # backlog, per operator (+ names), per topic (3 + names), per priority (3); service quality (issue 15): first
-    # responses in all, per topic and per user, SLA compliance (2), each with its names only when it has rows.
+    # responses in all, per topic and per user, SLA compliance (2), each with its names only when it has rows;
+    # time spent (issue 15): in all, per user, per topic and per company (names only when it has rows).
     from django.db import connection
 
-    per_period = 13 + (connection.vendor != "postgresql") + 5
+    per_period = 13 + (connection.vendor != "postgresql") + 5 + 4
     with django_assert_num_queries(4 + 2 * per_period) as captured:
         admin_client.get(URL, WITH_COMPARISON)
     before = len(captured)
