@@ -23,6 +23,8 @@ def test_bench_reports_prints_p50_and_p95_for_each_report():
         "Recibidas por día", "Cerradas por día", "Tiempo de resolución (promedio y mediana)",
         "Abiertas al final del período", "Resueltas por usuario", "Por temática", "Por prioridad",
     ]
-    assert len(lines) == 12
+    assert names[7:12] == ["Tiempo dedicado (total)", "Tiempo dedicado por usuario", "Tiempo dedicado por temática",
+                           "Tiempo dedicado por empresa", "Descarga XLSX: tiempo por empresa"]
+    assert len(lines) == 17
     assert lines[-1].startswith("Página con comparación") and lines[-1].endswith("(varios informes)")
     assert "Objetivo: 300 ms por informe (p95)" in output
