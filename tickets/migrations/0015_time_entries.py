@@ -1,39 +1,9 @@
-"""Time spent (issue 15, item 5): minutes recorded with an intervention.
-
-On PostgreSQL the report index carries the grouped columns (INCLUDE), so time per user, topic and company in a
-period is an index-only scan; SQLite keeps the plain index.
-"""
+"""Time spent (issue 15, item 5): minutes recorded with an intervention (the covering index: 0016)."""
 
 import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
-
-COVERING = [
-    "DROP INDEX IF EXISTS time_entry_report_idx",
-    "CREATE INDEX time_entry_report_idx ON tickets_timeentry (at) "
-    "INCLUDE (minutes, author_id, topic_id, company_id, ticket_id)",
-]
-PLAIN = [
-    "DROP INDEX IF EXISTS time_entry_report_idx",
-    "CREATE INDEX time_entry_report_idx ON tickets_timeentry (at)",
-]
-
-
-def _run(schema_editor, statements):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    with schema_editor.connection.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
-
-
-def covering(apps, schema_editor):
-    _run(schema_editor, COVERING)
-
-
-def plain(apps, schema_editor):
-    _run(schema_editor, PLAIN)
 
 
 class Migration(migrations.Migration):
@@ -64,5 +34,4 @@ class Migration(migrations.Migration):
                 'constraints': [models.CheckConstraint(condition=models.Q(('minutes__gte', 1)), name='time_entry_minutes_positive')],
             },
         ),
-        migrations.RunPython(covering, plain),
     ]
