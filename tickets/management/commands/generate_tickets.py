@@ -50,6 +50,7 @@ from tickets.demo_data import (
     local_days,
     mobile_phone,
     split_total,
+    time_spent_draw,
     weighted_picker,
 )
 from tickets.models import Event, Intervention, Ticket, TimeEntry
@@ -73,10 +74,6 @@ CHANNEL_SHARES = (("web", 0.70), ("phone", 0.13), ("email", 0.09), ("whatsapp", 
 INTERVENTION_FIELDS = ("id", "ticket", "author", "body", "internal", "created_at")
 EVENT_FIELDS = ("id", "ticket", "actor", "kind", "before", "after", "at")
 TIME_ENTRY_FIELDS = ("intervention", "ticket", "author", "topic", "company", "minutes", "at")
-# Time spent (issue 15): the share of staff messages that record it, and how long they took (minutes, share).
-TIME_RECORDED_SHARE = 0.55
-TIME_SPENT_SHARES = ((10, 0.20), (15, 0.20), (5, 0.14), (30, 0.15), (20, 0.12), (45, 0.08), (60, 0.06),
-                     (90, 0.03), (120, 0.02))
 
 
 def positive_int(value):
@@ -332,9 +329,10 @@ class RowBuilder:
             ))
             for at, author_id, internal, body in life.interventions:
                 interventions.append((intervention_id, number, author_id, body, internal, db_time(at)))
-                if author_id != requester_id and time_draw() < TIME_RECORDED_SHARE:
-                    time_entries.append((intervention_id, number, author_id, desk.topic_id, company_id,
-                                         pick_share(TIME_SPENT_SHARES, time_draw()), db_time(at)))
+                minutes = author_id != requester_id and time_spent_draw(time_draw)
+                if minutes:
+                    time_entries.append((intervention_id, number, author_id, desk.topic_id, company_id, minutes,
+                                         db_time(at)))
                 intervention_id += 1
             for at, actor_id, kind, before, after in life.events:
                 events.append((event_id, number, actor_id, kind, before, after, db_time(at)))
