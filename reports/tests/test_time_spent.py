@@ -5,8 +5,8 @@ June (Buenos Aires days):
   01/06 Ana   20 min on #1 (a reply)          02/06 Olga  15 min on #1 (an internal comment)
   10/06 Ana   60 min on #3                    15/06 Olga  45 min on #2
   30/06 23:30 Ana 10 min on #2 (still June)   01/07 00:10 Ana 99 min on #2 (July: left out)
-  Total 150 min, on 3 requests, 5 records: 50 min a request.
-  Per user: Ana 90 (3 requests, 3 records), Olga 60 (2, 2).
+  Total 150 min in 5 records: 30 min a record.
+  Per user: Ana 90 (3 records), Olga 60 (2).
   Per topic: Facturación 90 (#1, #2; 4 records), Reclamos 60 (#3; 1).
   Per company: La Espiga 95 (#1, #3; 3 records), Molino 55 (#2; 2).
 May: 20/05 Ana 30 min on #1.
@@ -73,33 +73,33 @@ def tickets(june, **filters):
 
 
 def figures(rows):
-    return [(row.name, row.minutes, row.requests, row.entries, row.average) for row in rows]
+    return [(row.name, row.minutes, row.entries, row.average) for row in rows]
 
 
 def test_the_total_of_the_period(june):
-    assert figures(time_spent.time_spent(tickets(june), JUNE)) == [("", 150, 3, 5, 50)]
+    assert figures(time_spent.time_spent(tickets(june), JUNE)) == [("", 150, 5, 30)]
 
 
 def test_per_user_topic_and_company(june):
     assert figures(time_spent.time_spent(tickets(june), JUNE, "user")) == [
-        ("Ana Asignada", 90, 3, 3, 30), ("Olga Operadora", 60, 2, 2, 30)]
+        ("Ana Asignada", 90, 3, 30), ("Olga Operadora", 60, 2, 30)]
     assert figures(time_spent.time_spent(tickets(june), JUNE, "topic")) == [
-        ("Facturación", 90, 2, 4, 45), ("Reclamos", 60, 1, 1, 60)]
+        ("Facturación", 90, 4, 22), ("Reclamos", 60, 1, 60)]  # 22.5 rounds to even
     company = CompanyFactory._meta.model.objects.get(name="Molino Harinero")
     assert figures(time_spent.time_spent(tickets(june), JUNE, "company")) == [
-        ("Panadería La Espiga (30-71234567-1)", 95, 2, 3, 48), (f"Molino Harinero ({company.cuit})", 55, 1, 2, 55)]
+        ("Panadería La Espiga (30-71234567-1)", 95, 3, 32), (f"Molino Harinero ({company.cuit})", 55, 2, 28)]
 
 
 def test_the_report_filters_narrow_the_requests(june):
-    assert figures(time_spent.time_spent(tickets(june, topic=june["claims"]), JUNE)) == [("", 60, 1, 1, 60)]
+    assert figures(time_spent.time_spent(tickets(june, topic=june["claims"]), JUNE)) == [("", 60, 1, 60)]
     # Requests assigned to Olga (#2): everyone's time on them.
     assert figures(time_spent.time_spent(tickets(june, operator=june["olga"]), JUNE, "user")) == [
-        ("Olga Operadora", 45, 1, 1, 45), ("Ana Asignada", 10, 1, 1, 10)]
+        ("Olga Operadora", 45, 1, 45), ("Ana Asignada", 10, 1, 10)]
 
 
 def test_a_period_without_records(june):
     empty = metrics.Period(datetime(2026, 3, 1).date(), datetime(2026, 3, 31).date())
-    assert figures(time_spent.time_spent(tickets(june), empty)) == [("", 0, 0, 0, None)]
+    assert figures(time_spent.time_spent(tickets(june), empty)) == [("", 0, 0, None)]
     assert time_spent.time_spent(tickets(june), empty, "user") == []
 
 
@@ -107,7 +107,8 @@ def test_the_comparison_with_another_period(june):
     report = time_spent.build(tickets(june), JUNE, MAY)
     summary = report.summary
     assert (summary.minutes.current, summary.minutes.previous, summary.minutes.change) == (150, 30, 400)
-    assert (summary.requests.current, summary.requests.previous) == (3, 1)
+    assert (summary.entries.current, summary.entries.previous) == (5, 1)
+    assert (summary.average.current, summary.average.previous) == (30, 30)
     assert summary.minutes.tone == "neutral"  # more time is neither good nor bad news
     per_user = {row.name: row for row in report.per_user}
     assert (per_user["Ana Asignada"].minutes.current, per_user["Ana Asignada"].minutes.previous) == (90, 30)
@@ -156,8 +157,7 @@ def test_the_csv_is_in_the_users_locale(client, june):
     rows = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
     assert rows[0][:4] == ["Usuario", "Tiempo dedicado (horas)", "Tiempo dedicado (comparación, horas)",
                            "Variación tiempo dedicado (%)"]
-    assert rows[1] == ["Ana Asignada", "1,5", "0,5", "200,0", "3", "1", "200,0", "0,5", "0,5", "0,0", "3", "1",
-                       "200,0"]
+    assert rows[1] == ["Ana Asignada", "1,5", "0,5", "200,0", "3", "1", "200,0", "0,5", "0,5", "0,0"]
     assert rows[2][:4] == ["Olga Operadora", "1,0", "0,0", ""]
     response = client.get(reverse("reports:export", args=["tiempo-dedicado", "csv"]), QUERY,
                           HTTP_ACCEPT_LANGUAGE="en")
@@ -176,9 +176,9 @@ def test_the_xlsx_has_every_row(client, june):
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:3] == ("Empresa", "Tiempo dedicado (horas)", "Solicitudes")
+    assert rows[0] == ("Empresa", "Tiempo dedicado (horas)", "Registros", "Promedio por registro (horas)")
     assert len(rows) == 1 + 2 + 30
-    assert rows[1][:4] == ("Panadería La Espiga (30-71234567-1)", 1.58, 2, 0.8)
+    assert rows[1] == ("Panadería La Espiga (30-71234567-1)", 1.58, 3, 0.53)
 
 
 @pytest.mark.parametrize("who", ["ana", "olga"])
