@@ -334,7 +334,7 @@ def minutes_field():
     limit = TimeEntry.MAX_MINUTES
     return forms.IntegerField(
         label=_("Tiempo dedicado (minutos)"), required=False, min_value=1, max_value=limit,
-        help_text=_("Opcional. Solo lo ven los operadores y administradores."),
+        help_text=_("Opcional, en minutos enteros: queda para el equipo y los informes."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "size": 6}),
         error_messages={
             "invalid": _("Escribí los minutos con números enteros, por ejemplo 20."),
