@@ -32,7 +32,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from reports import metrics, satisfaction, service_quality, tables
+from reports import metrics, satisfaction, service_quality, tables, time_spent
 
 # OWASP's list for CSV injection, the line feed, and the full-width forms some spreadsheets also accept.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -178,6 +178,8 @@ TABLES = {
     **service_quality.TABLES,
     # Satisfaction (issue 15): the closing email's survey, with the comments.
     **satisfaction.TABLES,
+    # Time spent (issue 15, item 5): in all, per user, per topic and per company.
+    **time_spent.TABLES,
 }
 
 

@@ -3,7 +3,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from accounts.decorators import administrator_required
-from reports import charts, exports, metrics, satisfaction, service_quality, tables
+from reports import charts, exports, metrics, satisfaction, service_quality, tables, time_spent
 from reports.forms import ReportForm
 
 
@@ -21,6 +21,7 @@ def report_page(request):
             closed_chart=charts.closed_chart(report),
             quality=service_quality.build(tickets, form.period, form.comparison),
             satisfaction=satisfaction.build(tickets, form.period, form.comparison),
+            time_spent=time_spent.build(tickets, form.period, form.comparison),
             query=form.query_string(),
             previous_period_query=previous and form.query_string(comparison=previous),
         )

@@ -365,6 +365,24 @@ class TextPools:
 
 # --- When requests arrive -------------------------------------------------------------------------
 
+# Time spent (issue 15): the share of staff messages that record it, and how long they took (minutes, share).
+TIME_RECORDED_SHARE = 0.55
+TIME_SPENT_SHARES = ((10, 0.20), (15, 0.20), (5, 0.14), (30, 0.15), (20, 0.12), (45, 0.08), (60, 0.06),
+                     (90, 0.03), (120, 0.02))
+
+
+def time_spent_draw(draw):
+    """Minutes recorded with one staff message, or None (not recorded): `draw()` gives numbers in [0, 1)."""
+    if draw() >= TIME_RECORDED_SHARE:
+        return None
+    chosen = draw()
+    for minutes, share in TIME_SPENT_SHARES:
+        if chosen < share:
+            return minutes
+        chosen -= share
+    return TIME_SPENT_SHARES[0][0]
+
+
 WEEKDAY_WEIGHTS = (1.0, 1.0, 0.95, 0.95, 0.85, 0.3, 0.12)  # Monday to Sunday
 HOUR_WEIGHTS = (0.2, 0.1, 0.1, 0.1, 0.1, 0.3, 0.6, 1.5, 4, 7, 8, 8, 6, 5, 6, 7, 6.5, 5, 3, 2, 1.5, 1, 0.6, 0.3)
 # Fixed-date national holidays: as quiet as a Sunday.

@@ -13,7 +13,7 @@ from accounts.phones import normalize_phone
 from accounts.selectors import email_taken
 from accounts.services import EMAIL_TAKEN
 from tickets import selectors, uploads
-from tickets.models import Channel, Priority
+from tickets.models import Channel, Priority, TimeEntry
 
 SUBJECT_MAX_LENGTH = 200
 BODY_MAX_LENGTH = 20_000
@@ -300,11 +300,14 @@ class ReplyForm(AttachmentsForm):
     # Sent by the second button, «Responder y esperar al cliente» (staff only).
     esperar = forms.BooleanField(required=False)
 
-    def __init__(self, *args, can_comment_internally=False, can_wait=False, **kwargs):
+    def __init__(self, *args, can_comment_internally=False, can_wait=False, can_record_time=False, **kwargs):
         super().__init__(*args, **kwargs)
         _limit_messages(self.fields["body"], BODY_MAX_LENGTH)
         self.offers_internal = can_comment_internally  # the switch is shown only to those who may use it
         self.offers_wait = can_wait
+        self.offers_time = can_record_time  # without the field, minutes posted by anyone else are ignored
+        if can_record_time:
+            self.fields["minutes"] = minutes_field()
 
     @property
     def wait(self):
@@ -319,7 +322,26 @@ class ReplyForm(AttachmentsForm):
 
     def service_kwargs(self):
         kwargs = {"body": self.cleaned_data["body"], **self.attachment_kwargs()}
+        if self.cleaned_data.get("minutes") is not None:
+            kwargs["minutes"] = self.cleaned_data["minutes"]
         return {**kwargs, "wait": True} if self.wait else kwargs
+
+
+def minutes_field():
+    """«Tiempo dedicado (minutos)» of the staff's reply form (issue 15): optional whole minutes, 1 to
+    TimeEntry.MAX_MINUTES. A text box, not type=number: a browser empties a number box holding text and the
+    minutes would be lost without a word; here a wrong value comes back with its message."""
+    limit = TimeEntry.MAX_MINUTES
+    return forms.IntegerField(
+        label=_("Tiempo dedicado (minutos)"), required=False, min_value=1, max_value=limit,
+        help_text=_("Opcional, en minutos enteros: queda para el equipo y los informes."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "size": 6}),
+        error_messages={
+            "invalid": _("Escribí los minutos con números enteros, por ejemplo 20."),
+            "min_value": _("Los minutos tienen que ser 1 o más."),
+            "max_value": _("Hasta %(limit_value)s minutos (24 h) por mensaje."),
+        },
+    )
 
 
 class _PickForm(forms.Form):

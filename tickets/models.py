@@ -322,6 +322,46 @@ class CannedAnswer(models.Model):
         return self.title
 
 
+class TimeEntry(models.Model):
+    """Minutes a staff member spent on a request, recorded with one of their messages (issue 15, item 5).
+
+    Written by tickets.services with the intervention, in its transaction; only staff ever see it. The topic
+    and company are the request's when the work was done, so the reports (reports.time_spent) read this table
+    alone: time spent before a change of topic stays with the topic it was spent on.
+    """
+
+    MAX_MINUTES = 24 * 60  # per message: more is a typo (a day's work is recorded day by day)
+
+    intervention = models.OneToOneField(
+        Intervention, verbose_name=_("intervención"), on_delete=models.CASCADE, primary_key=True,
+        related_name="time_entry",
+    )
+    ticket = models.ForeignKey(Ticket, verbose_name=_("solicitud"), on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("quién"), on_delete=models.PROTECT,
+                               related_name="+", db_index=False)  # only read grouped, in reports
+    topic = models.ForeignKey(Topic, verbose_name=_("temática"), on_delete=models.PROTECT, related_name="+",
+                              db_index=False)  # only read grouped, in reports
+    company = models.ForeignKey("accounts.Company", verbose_name=_("empresa"), on_delete=models.PROTECT,
+                                null=True, blank=True, related_name="+", db_index=False)  # idem
+    minutes = models.PositiveIntegerField(_("minutos"))
+    at = models.DateTimeField(_("fecha"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("tiempo dedicado")
+        verbose_name_plural = _("tiempos dedicados")
+        indexes = [
+            # Reports: time recorded in a period. On PostgreSQL migration 0015 adds INCLUDE columns so each
+            # grouping (who, topic, company) is answered from the index alone.
+            models.Index(fields=["at"], name="time_entry_report_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(minutes__gte=1), name="time_entry_minutes_positive"),
+        ]
+
+    def __str__(self):
+        return f"#{self.ticket_id} · {self.minutes} min"
+
+
 def _private_storage():
     return storages["private"]
 

@@ -149,6 +149,7 @@ def actions_for(user, ticket):
         "set_priority": can_set_priority(user, ticket),
         "manage_colleagues": can_manage_colleagues(user, ticket),
         "works_on": works_on(user, ticket),
+        "record_time": can_record_time(user, ticket),
         # What a public answer would do on the side (tickets.moves), for the reply box's note.
         "reply_reopens": can_reply(user, ticket) and moves.reply_reopens(ticket, user, internal=False),
         "reply_takes": can_reply(user, ticket) and moves.reply_takes(ticket, user, internal=False),
@@ -182,6 +183,12 @@ def is_system(user, ticket):
 
 def can_set_priority(user, ticket):
     return can_make(user, Move.SET_PRIORITY, ticket)
+
+
+def can_record_time(user, ticket):
+    """Minutes spent, recorded with a message (issue 15): whoever works on the request (its topic's operators,
+    its assignee, administrators), never a client, in any state. Only they see the minutes."""
+    return works_on(user, ticket)
 
 
 def can_wait(user, ticket):

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Case, When
+from django.db.models import Case, F, When
 from django.utils.translation import gettext_lazy as _
 
 from accounts import membership
@@ -210,6 +210,7 @@ class Entry:
     attachments: list = field(default_factory=list)
     pk: int = None  # the intervention's, for messages after the description
     signature: str = ""  # copied from the author's profile when a staff member wrote it in public
+    minutes: int = None  # time spent recorded with the message: only in the history of staff who work on it
 
     @property
     def is_message(self):
@@ -238,6 +239,10 @@ def timeline(ticket, user):
     attachments = Attachment.objects.seen_by(user, ticket).order_by("created_at", "id")
     if not with_internal:
         interventions = interventions.filter(internal=False)
+    # The minutes come in the same query (a join); only staff who work on the request get them.
+    with_minutes = permissions.can_record_time(user, ticket)
+    if with_minutes:
+        interventions = interventions.annotate(minutes=F("time_entry__minutes"))
     files_of = {}
     for attachment in attachments.only("id", "intervention_id", "original_name", "size", "content_type"):
         files_of.setdefault(attachment.intervention_id, []).append(attachment)
@@ -247,7 +252,8 @@ def timeline(ticket, user):
     for intervention in interventions:
         entries.append(Entry("message", intervention.created_at, author=intervention.author, body=intervention.body,
                              internal=intervention.internal, attachments=files_of.get(intervention.pk, []),
-                             pk=intervention.pk, signature=intervention.signature))
+                             pk=intervention.pk, signature=intervention.signature,
+                             minutes=intervention.minutes if with_minutes else None))
     events = Event.objects.filter(ticket=ticket).select_related("actor").order_by("at", "id")
     if not with_internal:
         events = events.exclude(kind__in=STAFF_ONLY_EVENTS)
@@ -255,6 +261,12 @@ def timeline(ticket, user):
         entries.append(Entry("event", event.at, author=event.actor, event=event))
     entries.sort(key=lambda entry: (entry.at, _order_of(entry)))
     return entries
+
+
+def time_spent(entries):
+    """The minutes recorded on a request (int), from its history as `timeline` gave it: 0 for a user who does
+    not see them (a client) or when nobody recorded any."""
+    return sum(entry.minutes or 0 for entry in entries)
 
 
 def _order_of(entry):

@@ -34,6 +34,7 @@ from tickets.models import (
     Priority,
     State,
     Ticket,
+    TimeEntry,
 )
 from tickets.moves import Move, Outcome
 from tickets.tray_counts import Place, place_of
@@ -278,33 +279,53 @@ def create_for_new_client(*, by, new_client, topic, subject, description, files=
 # --- Messages ------------------------------------------------------------------------------------
 
 
-def reply(ticket, *, by, body, files=(), pending=(), wait=False):
+def reply(ticket, *, by, body, files=(), pending=(), wait=False, minutes=None):
     """A public intervention; returns its Outcome.
 
     The requester writing on a closed request reopens it (the brief); staff answering a Nuevo request take
     it (tickets.moves.reply_takes). `wait` («Responder y esperar al cliente», staff only) marks the request
-    as waiting on the client; any other public message ends the wait. Raises NotFound if `by` may not write
-    on it (or may not wait), Refused for an empty message or waiting on a closed request.
+    as waiting on the client; any other public message ends the wait. `minutes`: the time spent, recorded
+    with the message (see `comment_internally`). Raises NotFound if `by` may not write on it (or may not wait,
+    or record time), Refused for an empty message, minutes out of range or waiting on a closed request.
     """
-    return _write(ticket, by=by, body=body, files=files, pending=pending, internal=False, wait=wait)
+    return _write(ticket, by=by, body=body, files=files, pending=pending, internal=False, wait=wait,
+                  minutes=minutes)
 
 
-def comment_internally(ticket, *, by, body, files=(), pending=()):
-    """An internal comment (only staff see it); returns its Outcome. Raises NotFound for a client."""
-    return _write(ticket, by=by, body=body, files=files, pending=pending, internal=True)
+def comment_internally(ticket, *, by, body, files=(), pending=(), minutes=None):
+    """An internal comment (only staff see it); returns its Outcome. Raises NotFound for a client.
+
+    `minutes` (whole minutes, 1 to TimeEntry.MAX_MINUTES, or None): time spent on the request, recorded as a
+    TimeEntry of the message in the same transaction, by whoever works on it (tickets.permissions
+    .can_record_time; NotFound for anyone else); Refused when out of range, and nothing is written.
+    """
+    return _write(ticket, by=by, body=body, files=files, pending=pending, internal=True, minutes=minutes)
 
 
-def _write(ticket, *, by, body, files, pending, internal, wait=False):
+def _check_minutes(by, ticket, minutes):
+    if minutes is None:
+        return
+    if not permissions.can_record_time(by, ticket):
+        raise NotFound
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= TimeEntry.MAX_MINUTES:
+        raise Refused(_("El tiempo dedicado va en minutos enteros, de 1 a %(max)d.") % {"max": TimeEntry.MAX_MINUTES})
+
+
+def _write(ticket, *, by, body, files, pending, internal, wait=False, minutes=None):
     move = Move.COMMENT if internal else (Move.WAIT if wait else Move.REPLY)
     with _storing_files() as stored, transaction.atomic():
         ticket = _locked(ticket)
         _require(move, by, ticket)
         if not body.strip():
             raise Refused(_("Escribí un mensaje."))
+        _check_minutes(by, ticket, minutes)
         before, figures = place_of(ticket), report_summary.figures_of(ticket)
         now = timezone.now()
         intervention = Intervention.objects.create(ticket=ticket, author=by, body=body, internal=internal,
                                                    created_at=now, signature=_signature(by, internal=internal))
+        if minutes is not None:
+            TimeEntry.objects.create(intervention=intervention, ticket=ticket, author=by, topic_id=ticket.topic_id,
+                                     company_id=ticket.company_id, minutes=minutes, at=now)
         attachments = _attach(stored, ticket, intervention, by, files, pending, now)
         reopened = moves.reply_reopens(ticket, by, internal=internal)
         taken = moves.reply_takes(ticket, by, internal=internal)

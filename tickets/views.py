@@ -145,7 +145,8 @@ def _visible_ticket(request, number):
 def _reply_form(request, ticket, data=None, files=None):
     return ReplyForm(data, files, user=request.user,
                      can_comment_internally=permissions.can_comment_internally(request.user, ticket),
-                     can_wait=permissions.can_wait(request.user, ticket))
+                     can_wait=permissions.can_wait(request.user, ticket),
+                     can_record_time=permissions.can_record_time(request.user, ticket))
 
 
 @login_required
@@ -158,8 +159,9 @@ def _render_detail(request, ticket, reply_form, status=200, canned_form=None):
     user = request.user
     colleagues = selectors.colleagues_in_copy(ticket)  # first: the predicates below read who is in copy from it
     actions = permissions.actions_for(user, ticket)
-    context = {"ticket": ticket, "timeline": selectors.timeline(ticket, user), "actions": actions,
-               "reply_form": reply_form, **_upload_limits()}
+    timeline = selectors.timeline(ticket, user)
+    context = {"ticket": ticket, "timeline": timeline, "actions": actions, "reply_form": reply_form,
+               "time_spent": selectors.time_spent(timeline), **_upload_limits()}
     if actions["comment_internally"]:  # staff working on it: canned answers and their signature
         canned_form = canned_form or CannedPickForm(offers=canned.offered(ticket, user))
         shown = canned_form.offers or canned_form.errors  # none offered: no picker, unless to say why

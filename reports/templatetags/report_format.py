@@ -8,6 +8,9 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from reports.time_spent import WorkedMinutes
+from tickets.templatetags.worked_time import worked_time
+
 register = template.Library()
 
 EMPTY = "—"
@@ -31,11 +34,13 @@ def duration(value):
 
 @register.filter
 def figure_value(value):
-    """A count with thousands separators, or a duration."""
+    """A count with thousands separators, a duration, or time worked (hours and minutes)."""
     if value is None:
         return EMPTY
     if isinstance(value, timedelta):
         return duration(value)
+    if isinstance(value, WorkedMinutes):
+        return worked_time(value)
     return intcomma(value)
 
 

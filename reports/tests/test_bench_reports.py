@@ -23,7 +23,9 @@ def test_bench_reports_prints_p50_and_p95_for_each_report():
         "Recibidas por día", "Cerradas por día", "Tiempo de resolución (promedio y mediana)",
         "Abiertas al final del período", "Resueltas por usuario", "Por temática", "Por prioridad",
     ]
-    assert len(lines) == 17
+    assert names[7:12] == ["Tiempo dedicado (total)", "Tiempo dedicado por usuario", "Tiempo dedicado por temática",
+                           "Tiempo dedicado por empresa", "Descarga XLSX: tiempo por empresa"]
+    assert len(lines) == 22
     assert "Satisfacción por usuario" in names and "Descarga CSV: comentarios de la encuesta" in names
     assert lines[-1].startswith("Página con comparación") and lines[-1].endswith("(varios informes)")
     assert "Objetivo: 300 ms por informe (p95)" in output

@@ -120,8 +120,9 @@ def test_queries_do_not_grow_with_the_data(admin_client, week, django_assert_num
     # Session, user; topic and operator choices; per period, from the daily summary (reports.summary): 2 per-day
     # series, resolution (sums + median), backlog, per operator (+ names), per topic (3 with the backlog +
     # names), per priority (3); service quality (issue 15): first responses in all, per topic and per user (+
-    # their medians and names only when there are any: none this week), SLA compliance (2, names only with rows).
-    per_period = 19
+    # their medians and names only when there are any: none this week), SLA compliance (2, names only with rows);
+    # time spent: in all, per user, per topic and per company (names only when it has rows).
+    per_period = 19 + 4
     # Satisfaction: in all, per user, per topic (each with its names only when it has rows) per period; the
     # distribution and the comments of the period.
     satisfaction = 2 * 3 + 2

@@ -15,6 +15,11 @@ from tickets.models import State
 from tickets.tests.factories import TicketFactory
 from topics.tests.factories import TopicFactory
 
+# The most queries a request's page may cost staff, whatever its history: the request and its history (10), the
+# canned answers offered in the reply box, who is in copy and the company's members to add, the satisfaction
+# answer. Every test of the page's cost uses this one budget.
+REQUEST_PAGE_QUERIES = 14
+
 
 def png_bytes(width=4, height=4):
     """A real, tiny PNG."""

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from tickets import canned
 from tickets.models import CannedAnswer, Intervention
-from tickets.tests.conftest import make_world
+from tickets.tests.conftest import REQUEST_PAGE_QUERIES, make_world
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 
@@ -286,8 +286,7 @@ def test_the_request_page_costs_the_same_queries_with_2_or_40_answers(client, dj
             answer(title=f"R{suffix}-{index}", body="Hola {cliente}, #{numero} {tematica} {empresa}",
                    topic=world.topic if index % 2 else None)
         client.force_login(world["assignee"])
-        # The request page's budget (tickets/tests/test_request_page.py) without the «En copia» members read.
-        with django_assert_max_num_queries(13) as queries:
+        with django_assert_max_num_queries(REQUEST_PAGE_QUERIES) as queries:
             response = client.get(reverse("tickets:detail", args=[world.ticket.number]))
         assert len(response.context["canned_form"].offers) >= count
         counts.append(len(queries.captured_queries))

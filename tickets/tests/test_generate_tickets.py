@@ -6,6 +6,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import F
 from django.utils import timezone
 from stdnum.ar import cuit
 
@@ -146,3 +147,22 @@ def test_closed_requests_carry_their_survey_a_third_answered_mostly_well():
     assert 0.1 <= answered.exclude(comment="").count() / answered.count() <= 0.4
     assert not answered.filter(answered_at__lt=F("sent_at")).exists()
     assert not surveys.filter(score__isnull=True).exclude(comment="").exists()
+
+
+@pytest.mark.django_db
+def test_staff_record_time_on_about_half_of_their_messages():
+    from tickets.models import TimeEntry
+
+    generate(300)
+
+    entries = TimeEntry.objects.select_related("intervention", "ticket")
+    staff_messages = Intervention.objects.exclude(author=F("ticket__requester")).count()
+    assert 0.4 <= entries.count() / staff_messages <= 0.7
+    assert not TimeEntry.objects.filter(author=F("ticket__requester")).exists()  # clients never record time
+    for entry in entries[:200]:
+        assert (entry.author_id, entry.at, entry.topic_id, entry.company_id) == (
+            entry.intervention.author_id, entry.intervention.created_at, entry.ticket.topic_id,
+            entry.ticket.company_id)
+        assert 1 <= entry.minutes <= TimeEntry.MAX_MINUTES
+    assert TimeEntry.objects.filter(intervention__internal=True).exists()
+    assert len(set(TimeEntry.objects.values_list("minutes", flat=True))) >= 5

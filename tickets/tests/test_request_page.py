@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from tickets import selectors, services
 from tickets.models import EventKind, Intervention, State
-from tickets.tests.conftest import make_world
+from tickets.tests.conftest import REQUEST_PAGE_QUERIES, make_world
 from tickets.tests.factories import AttachmentFactory, EventFactory, InterventionFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
@@ -88,12 +88,10 @@ def test_the_page_costs_the_same_few_queries_however_long_the_history(client, dj
     long_history(long.ticket, people, 150)
     long_history(short.ticket, [short["assignee"], short["requester"]], 2)
     client.force_login(short[who])
-    # 10, one read of the canned answers offered in the reply box, two for the «En copia» section (issue 14): who
-    # is in copy, and the company's members to add; one for the request's satisfaction answer (issue 15).
-    with django_assert_max_num_queries(14) as short_queries:
+    with django_assert_max_num_queries(REQUEST_PAGE_QUERIES) as short_queries:
         client.get(reverse("tickets:detail", args=[short.ticket.number]))
     client.force_login(long[who])
-    with django_assert_max_num_queries(14) as long_queries:
+    with django_assert_max_num_queries(REQUEST_PAGE_QUERIES) as long_queries:
         response = client.get(reverse("tickets:detail", args=[long.ticket.number]))
     assert response.status_code == 200
     assert len(long_queries.captured_queries) == len(short_queries.captured_queries)

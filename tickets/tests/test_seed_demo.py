@@ -142,3 +142,13 @@ def test_attachments_are_readable_from_private_storage(demo_output):
         assert image.read(8) == b"\x89PNG\r\n\x1a\n"
     assert on_reply.intervention.ticket_id == on_reply.ticket_id
     assert not on_reply.intervention.internal
+
+
+def test_operators_recorded_time_on_some_of_their_messages(demo_output):
+    from tickets.models import TimeEntry
+
+    entries = TimeEntry.objects.select_related("intervention", "ticket")
+    assert entries.count() >= 10
+    for entry in entries:
+        assert entry.intervention.author.is_operator and entry.author_id == entry.intervention.author_id
+        assert entry.author_id != entry.ticket.requester_id

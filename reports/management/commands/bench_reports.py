@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Role, User
-from reports import exports, metrics, satisfaction
+from reports import exports, metrics, satisfaction, time_spent
 from reports.views import report_page
 from tickets.models import Ticket
 
@@ -86,6 +86,11 @@ class Command(BaseCommand):
             ("Resueltas por usuario", lambda: metrics.resolved_per_operator(tickets, period), True),
             ("Por temática", lambda: metrics.per_topic(tickets, period), True),
             ("Por prioridad", lambda: metrics.per_priority(tickets, period), True),
+            ("Tiempo dedicado (total)", lambda: time_spent.time_spent(tickets, period), True),
+            ("Tiempo dedicado por usuario", lambda: time_spent.time_spent(tickets, period, "user"), True),
+            ("Tiempo dedicado por temática", lambda: time_spent.time_spent(tickets, period, "topic"), True),
+            ("Tiempo dedicado por empresa", lambda: time_spent.time_spent(tickets, period, "company"), True),
+            ("Descarga XLSX: tiempo por empresa", download("tiempo-por-empresa", "xlsx"), True),
             # Satisfaction (issue 15): the closing email's survey.
             ("Satisfacción: total", lambda: satisfaction.figures(tickets, period), True),
             ("Satisfacción por usuario", lambda: satisfaction.figures(tickets, period, "assignee"), True),

@@ -1,13 +1,13 @@
 """`manage.py generate_tickets N`: many realistic requests of the last two years, added to what exists.
 
 For load tests and reports. People and topics go through the ORM (they are few); requests,
-interventions and events are written in batches with explicit ids above the current maximum:
-COPY on PostgreSQL (two connections at once, see BatchWriters), executemany on SQLite. Requests are
-indexed for search as they are written, from the texts at hand (tickets.search.document, each distinct
-text normalised once): on PostgreSQL their tsvectors are columns of the same COPY (one write per row); on
-SQLite the FTS5 rows follow each batch. The sequences are moved past the new ids, the tab counts
-recounted (tickets.tray_counts.rebuild), the reports' daily summary rebuilt (reports.summary.rebuild) and
-the new search terms added to the vocabulary at the end.
+interventions, events, the surveys of closed requests and the time spent recorded with staff messages are
+written in batches with explicit ids above the current maximum: COPY on PostgreSQL (two connections at once, see
+BatchWriters), executemany on SQLite. Requests are indexed for search as they are written, from the texts at hand
+(tickets.search.document, each distinct text normalised once): on PostgreSQL their tsvectors are columns of the
+same COPY (one write per row); on SQLite the FTS5 rows follow each batch. The sequences are moved past the new
+ids, the tab counts recounted (tickets.tray_counts.rebuild), the reports' daily summary rebuilt
+(reports.summary.rebuild) and the new search terms added to the vocabulary at the end.
 """
 
 import argparse
@@ -52,9 +52,10 @@ from tickets.demo_data import (
     local_days,
     mobile_phone,
     split_total,
+    time_spent_draw,
     weighted_picker,
 )
-from tickets.models import Event, Intervention, Ticket
+from tickets.models import Event, Intervention, Ticket, TimeEntry
 from topics.models import Topic
 
 DAYS_OF_HISTORY = 730
@@ -89,6 +90,7 @@ SURVEY_COMMENTS = {
     2: ("Tardaron varios días en contestar.", "Me pidieron dos veces los mismos datos."),
     1: ("Nunca me explicaron qué pasó.", "Tuve que llamar por teléfono para que lo vieran."),
 }
+TIME_ENTRY_FIELDS = ("intervention", "ticket", "author", "topic", "company", "minutes", "at")
 
 
 def positive_int(value):
@@ -127,7 +129,7 @@ class Command(BaseCommand):
         requests_rng = random.Random(f"{seed}:requests")
         simulator = LifeSimulator(requests_rng, texts, cast.staff_names)
         builder = RowBuilder(cast, requests_rng, simulator, now, writer.to_db_time,
-                             survey_rng=random.Random(f"{seed}:surveys"))
+                             survey_rng=random.Random(f"{seed}:surveys"), time_rng=random.Random(f"{seed}:time"))
         schedule = request_schedule(random.Random(f"{seed}:schedule"), count, now)
         try:
             with tqdm(total=count, unit=" solicitudes", desc="Generando") as progress, \
@@ -147,8 +149,9 @@ class Command(BaseCommand):
             analyze()
         elapsed = time.monotonic() - started
         self.stdout.write(
-            f"Listo: {count} solicitudes, {builder.intervention_count} intervenciones y {builder.event_count} "
-            f"eventos en {elapsed:.1f} s ({count / elapsed:.0f} solicitudes/s)."
+            f"Listo: {count} solicitudes, {builder.intervention_count} intervenciones ({builder.time_entry_count} "
+            f"con tiempo dedicado) y {builder.event_count} eventos en {elapsed:.1f} s "
+            f"({count / elapsed:.0f} solicitudes/s)."
         )
 
 
@@ -299,9 +302,9 @@ def batches(iterable, size):
 class RowBuilder:
     """Turns creation times into rows of requests, interventions and events, numbering them as it goes."""
 
-    def __init__(self, cast, rng, simulator, now, to_db_time, survey_rng=None):
-        """Ids start above the current maximum of each table. The surveys draw from their own generator, so
-        adding them left the requests of a seed as they were."""
+    def __init__(self, cast, rng, simulator, now, to_db_time, survey_rng=None, time_rng=None):
+        """Ids start above the current maximum of each table. The surveys and the time spent draw from generators
+        of their own, so adding them left the requests of a seed as they were."""
         self.simulator = simulator
         self.now = now
         self.to_db_time = to_db_time
@@ -313,15 +316,19 @@ class RowBuilder:
         self.next_intervention_id = next_id(Intervention)
         self.next_event_id = next_id(Event)
         self.schedule = current_schedule()
+        self.time_random = (time_rng or random.Random(0)).random
         self.intervention_count = 0
         self.event_count = 0
+        self.time_entry_count = 0
 
     def rows_for(self, times):
-        """The rows of one request per creation time, in three lists ready for the writer."""
+        """The rows of one request per creation time: requests, interventions, events and time entries, lists
+        ready for the writer."""
         rand, clients, client_count = self.random, self.clients, len(self.clients)
         request_text, live, db_time, now = self.simulator.request_text, self.simulator.live, self.to_db_time, self.now
         number, intervention_id, event_id = self.next_number, self.next_intervention_id, self.next_event_id
-        tickets, interventions, events, surveys = [], [], [], []
+        tickets, interventions, events, surveys, time_entries = [], [], [], [], []
+        time_draw = self.time_random
         for created in times:
             desk = self.pick_desk()
             # The product of two draws favours the first clients: a few big customers, many small ones.
@@ -343,6 +350,10 @@ class RowBuilder:
                 surveys.append(self.survey_row(number, requester_id, life, desk.topic_id))
             for at, author_id, internal, body in life.interventions:
                 interventions.append((intervention_id, number, author_id, body, internal, db_time(at), ""))
+                minutes = author_id != requester_id and time_spent_draw(time_draw)
+                if minutes:
+                    time_entries.append((intervention_id, number, author_id, desk.topic_id, company_id, minutes,
+                                         db_time(at)))
                 intervention_id += 1
             for at, actor_id, kind, before, after in life.events:
                 events.append((event_id, number, actor_id, kind, before, after, db_time(at)))
@@ -350,8 +361,9 @@ class RowBuilder:
             number += 1
         self.intervention_count += intervention_id - self.next_intervention_id
         self.event_count += event_id - self.next_event_id
+        self.time_entry_count += len(time_entries)
         self.next_number, self.next_intervention_id, self.next_event_id = number, intervention_id, event_id
-        return tickets, interventions, events, surveys
+        return tickets, interventions, events, surveys, time_entries
 
     def survey_row(self, number, requester_id, life, topic_id):
         """The survey of a request closed by staff: asked at its closing, answered by about a third."""
@@ -376,14 +388,15 @@ class RowBuilder:
 
 def write_batch(writer, rows):
     """One batch in one transaction: interventions and events first, then the requests (indexed as written),
-    then their surveys."""
-    tickets, interventions, events, surveys = rows
+    then their surveys and the time spent recorded with the staff's messages."""
+    tickets, interventions, events, surveys, time_entries = rows
     documents = search_documents(tickets, interventions, writer.public_terms, writer.internal_terms)
     with transaction.atomic():
         writer.write(Intervention, INTERVENTION_FIELDS, interventions)
         writer.write(Event, EVENT_FIELDS, events)
         writer.write_tickets(tickets, documents)
         writer.write(Survey, SURVEY_FIELDS, surveys)
+        writer.write(TimeEntry, TIME_ENTRY_FIELDS, time_entries)
 
 
 def search_documents(tickets, interventions, public_terms, internal_terms):

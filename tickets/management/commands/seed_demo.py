@@ -28,8 +28,9 @@ from tickets.demo_data import (
     day_weight,
     local_days,
     split_total,
+    time_spent_draw,
 )
-from tickets.models import Attachment, Event, Intervention, Ticket
+from tickets.models import Attachment, Event, Intervention, Ticket, TimeEntry
 from topics.models import Topic
 
 DEMO_SEED = 2026
@@ -171,6 +172,7 @@ def create_tickets(users):
     clients, desks = users["clients"], users["desks"]
     now = int(time.time())
     tickets = []
+    time_rng = random.Random(f"{DEMO_SEED}:time")  # its own generator: the requests stay those of the seed
     times = demo_creation_times(rng, now)
     for index, created in enumerate(times):
         desk = desks[int(rng.random() * len(desks))]
@@ -179,7 +181,8 @@ def create_tickets(users):
             requester = clients[0]
         subject, description = simulator.request_text(desk)
         life = simulator.live(created, now, requester.pk, desk)
-        tickets.append(save_ticket(desk, requester, subject, description, created, life))
+        tickets.append(save_ticket(desk, requester, subject, description, created, life,
+                                   time_draw=time_rng.random))
     attach_demo_files(tickets)
     return len(tickets)
 
@@ -204,8 +207,8 @@ def as_datetime(epoch_seconds):
     return None if epoch_seconds is None else datetime.fromtimestamp(epoch_seconds, UTC)
 
 
-def save_ticket(desk, requester, subject, description, created, life):
-    """Write one request with its interventions and events."""
+def save_ticket(desk, requester, subject, description, created, life, time_draw=None):
+    """Write one request with its interventions, events and the time spent recorded with staff messages."""
     ticket = Ticket.objects.create(
         topic_id=desk.topic_id, subject=subject, description=description, requester=requester,
         company_id=requester.company_id, state=life.state, assignee_id=life.assignee_id,
@@ -213,10 +216,17 @@ def save_ticket(desk, requester, subject, description, created, life):
         closed_by_id=life.closed_by_id, last_activity_at=as_datetime(life.last_activity_at),
         public_activity_at=as_datetime(life.public_activity_at),
     )
-    Intervention.objects.bulk_create(
+    messages = Intervention.objects.bulk_create(
         Intervention(ticket=ticket, author_id=author_id, internal=internal, body=body, created_at=as_datetime(at))
         for at, author_id, internal, body in life.interventions
     )
+    if time_draw is not None:
+        TimeEntry.objects.bulk_create(
+            TimeEntry(intervention=message, ticket=ticket, author_id=message.author_id, topic_id=desk.topic_id,
+                      company_id=ticket.company_id, minutes=minutes, at=message.created_at)
+            for message in messages
+            if message.author_id != requester.pk and (minutes := time_spent_draw(time_draw))
+        )
     Event.objects.bulk_create(
         Event(ticket=ticket, actor_id=actor_id, kind=kind, before=before, after=after, at=as_datetime(at))
         for at, actor_id, kind, before, after in life.events
