@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts import services as account_services
 from sla import clock
-from tickets import moves, notifications, permissions, recipients, search, tray_counts, uploads
+from tickets import moves, news, notifications, permissions, recipients, search, tray_counts, uploads
 from tickets.models import Attachment, Channel, Event, EventKind, Intervention, Priority, State, Ticket
 from tickets.moves import Move, Outcome
 from tickets.tray_counts import Place, place_of
@@ -104,7 +104,9 @@ def _name(user):
 
 
 def _tell(move, ticket, by, *, former_assignee=None, **context):
-    """Email whoever tickets.recipients names for this move; returns who that was."""
+    """Email whoever tickets.recipients names for this move; returns who that was. Every change passes here:
+    staff who opened the request before (but `by`) also see it marked in their trays (tickets.news)."""
+    news.changed(ticket, move, by)
     told = recipients.notices(move, ticket, by, former_assignee=former_assignee)
     notifications.send(told, ticket, move=move, by=by, **context)
     return tuple(person for person, _template in told)
