@@ -47,7 +47,7 @@ def news_counts(response):
     """{tab label: its count of requests with news}, for the tabs that show one."""
     found = {}
     for tab in re.findall(r'<a class="tray-tab.*?</a>', response.content.decode(), re.S):
-        count = re.search(r'class="tray-tab-news">(\d+)<', tab)
+        count = re.search(r'class="tray-tab-news">(\d+) novedad', tab)
         if count:
             found[re.search(r'tray-tab-label">([^<]+)<', tab).group(1)] = int(count.group(1))
     return found
