@@ -16,7 +16,7 @@ from tickets.models import Seen, Ticket
 from tickets.moves import Move
 
 CLIENT_REPLY, INTERNAL_COMMENT, OTHER = Seen.FLAGS
-_ANY = Q(new_client_reply=True) | Q(new_internal_comment=True) | Q(new_other=True)
+ANY = Q(new_client_reply=True) | Q(new_internal_comment=True) | Q(new_other=True)
 _CLEARED = dict.fromkeys(Seen.FLAGS, False)
 
 
@@ -66,6 +66,6 @@ def tab_counts(user, conditions):
     clients."""
     if not user.is_operator or not conditions:
         return {}
-    news = Seen.objects.filter(_ANY, user_id=user.pk).values("ticket_id")
+    news = Seen.objects.filter(ANY, user_id=user.pk).values("ticket_id")
     flagged = Ticket.objects.visible_to(user).filter(pk__in=news, state__in=moves.OPEN_STATES)
     return flagged.aggregate(**{key: Count("pk", filter=condition) for key, condition in conditions.items()})
