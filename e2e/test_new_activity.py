@@ -51,7 +51,7 @@ def test_a_clients_answer_is_marked_in_the_operators_tray_until_opened(page, new
     expect(row).to_have_count(1)
     expect(row).to_contain_text("No imprime la factura")
     expect(row.locator(".news-chip")).to_have_text(["Respuesta nueva del cliente"])
-    assert row.locator(".ticket-subject").evaluate("el => getComputedStyle(el).fontWeight") == "700"
+    assert row.locator(".ticket-subject").evaluate("el => getComputedStyle(el).fontWeight") == "800"
     tab = page.get_by_role("link", name="Asignadas a mí")
     expect(tab.locator(".tray-tab-news")).to_have_text("1 novedad")
     assert_no_horizontal_overflow(page)
