@@ -2,6 +2,7 @@
 row with a chip in the trays and a count on each tab — and clients never see any of it."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -90,6 +91,31 @@ def test_taking_a_new_request_marks_it_for_the_others(new_world):
     services.take(new_world.ticket, by=new_world["topic operator"])
     assert flags(new_world["assignee"], new_world.ticket) == {"new_other"}
     assert flags(new_world["topic operator"], new_world.ticket) == set()
+
+
+def test_sysmo_s_own_changes_mark_it_for_everybody_who_opened_it(world, settings):
+    """The waiting clock closing a request nobody answered (by=None): news for all staff who opened it."""
+    services.reply(world.ticket, by=world["assignee"], body="¿Me pasás la factura?", wait=True)
+    opened_by(world.ticket, *(world[who] for who in STAFF))
+    later = Seen.objects.get(user=world["assignee"]).seen_at + timedelta(days=settings.WAITING_CLOSE_DAYS + 1)
+    assert services.run_waiting_clock(now=later) == (0, 1)
+    assert {who: flags(world[who], world.ticket) for who in STAFF} == dict.fromkeys(STAFF, {"new_other"})
+
+
+def test_a_client_reopening_a_closed_request_is_a_client_reply(world):
+    services.close(world.ticket, by=world["assignee"])
+    opened_by(world.ticket, world["assignee"])
+    services.reply(world.ticket, by=world["requester"], body="Volvió a fallar.")
+    assert flags(world["assignee"], world.ticket) == {"new_client_reply"}
+    services.close(world.ticket, by=world["assignee"])
+    assert flags(world["assignee"], world.ticket) == {"new_client_reply"}  # closing it myself adds nothing
+
+
+def test_a_hand_off_marks_it_for_the_colleagues_who_opened_it(world):
+    opened_by(world.ticket, world["assignee"], world["topic operator"])
+    world.topic.operators.remove(world["assignee"])
+    services.hand_off_stranded(world["assignee"], by=world["administrator"])
+    assert flags(world["topic operator"], world.ticket) == {"new_other"}
 
 
 def test_my_own_reply_does_not_mark_it_for_me(world):
