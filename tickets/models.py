@@ -470,6 +470,9 @@ class Seen(models.Model):
     new_client_reply = models.BooleanField(_("respuesta nueva del cliente"), default=False)
     new_internal_comment = models.BooleanField(_("comentario interno nuevo"), default=False)
     new_other = models.BooleanField(_("cambios nuevos"), default=False)
+    # The request's state as of the last change (kept by tickets.news with the flags): the tabs count only the
+    # open ones, so flags left on requests closed since never pile up in what they read.
+    ticket_open = models.BooleanField(_("solicitud abierta"), default=True)
 
     FLAGS = ("new_client_reply", "new_internal_comment", "new_other")
 
@@ -478,9 +481,10 @@ class Seen(models.Model):
         verbose_name_plural = _("solicitudes vistas")
         constraints = [models.UniqueConstraint(fields=["ticket", "user"], name="seen_once")]
         indexes = [
-            # A person's requests with news: a few rows each, however many they ever opened.
+            # A person's open requests with news: a few rows each, however many they ever opened.
             models.Index(fields=["user"], name="seen_news_idx",
-                         condition=Q(new_client_reply=True) | Q(new_internal_comment=True) | Q(new_other=True)),
+                         condition=(Q(new_client_reply=True) | Q(new_internal_comment=True) | Q(new_other=True))
+                         & Q(ticket_open=True)),
         ]
 
     def __str__(self):

@@ -3,12 +3,14 @@
 Pushed, so that reading is cheap: `opened()` writes one row per (person, request) when staff open a request
 and clears its flags; every change of tickets.services calls `changed()`, which sets one flag on the rows
 of that request for everybody but the actor (one UPDATE on seen_once, ticket first, in the change's
-transaction). The trays read the flags of the page's rows with one LEFT JOIN (`annotated`) and count the
-flagged open requests of each tab with one query (`tab_counts`, from the partial index seen_news_idx). A
+transaction; the rows also learn whether the request is still open). The trays read the flags of the page's
+rows with one LEFT JOIN (`annotated`) and count the flagged open requests of each tab with one query
+(`tab_counts`, from the partial index seen_news_idx: flagged rows of open requests only, so flags left on
+requests closed since never pile up in what it reads). A
 request nobody opened has no row, hence no marker. Clients have no rows read: never annotated, never counted.
 """
 
-from django.db.models import Count, F, FilteredRelation, Q
+from django.db.models import Case, Count, F, FilteredRelation, Q, Value, When
 from django.utils import timezone
 
 from tickets import moves
@@ -25,9 +27,9 @@ def opened(user, ticket):
     nothing for clients."""
     if not user.is_operator:
         return
-    Seen.objects.bulk_create([Seen(user=user, ticket_id=ticket.pk, seen_at=timezone.now(), **_CLEARED)],
-                             update_conflicts=True, unique_fields=["ticket", "user"],
-                             update_fields=["seen_at", *Seen.FLAGS])
+    row = Seen(user=user, ticket_id=ticket.pk, seen_at=timezone.now(), ticket_open=ticket.is_open, **_CLEARED)
+    Seen.objects.bulk_create([row], update_conflicts=True, unique_fields=["ticket", "user"],
+                             update_fields=["seen_at", "ticket_open", *Seen.FLAGS])
 
 
 def flag_for(move, by):
@@ -45,10 +47,10 @@ def changed(ticket, move, by):
     transaction; nothing on a request just filed (nobody opened it yet)."""
     if move in (Move.CREATE, Move.CREATE_FOR_NEW_CLIENT):
         return
-    rows = Seen.objects.filter(ticket_id=ticket.pk)
-    if by is not None:
-        rows = rows.exclude(user_id=by.pk)
-    rows.update(**{flag_for(move, by): True})
+    flag = flag_for(move, by)
+    news = Value(True) if by is None else Case(When(user_id=by.pk, then=F(flag)), default=Value(True))
+    # Every row learns whether the request is still open (the actor's too); all but the actor's get the flag.
+    Seen.objects.filter(ticket_id=ticket.pk).update(**{flag: news}, ticket_open=ticket.is_open)
 
 
 def annotated(tickets, user):
@@ -66,6 +68,6 @@ def tab_counts(user, conditions):
     clients."""
     if not user.is_operator or not conditions:
         return {}
-    news = Seen.objects.filter(ANY, user_id=user.pk).values("ticket_id")
+    news = Seen.objects.filter(ANY, user_id=user.pk, ticket_open=True).values("ticket_id")
     flagged = Ticket.objects.visible_to(user).filter(pk__in=news, state__in=moves.OPEN_STATES)
     return flagged.aggregate(**{key: Count("pk", filter=condition) for key, condition in conditions.items()})

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -24,6 +25,7 @@ CHIPS = {"new_client_reply": "Respuesta nueva del cliente", "new_internal_commen
 
 
 def opened_by(ticket, *people):
+    ticket.refresh_from_db()  # as the page reads it
     for person in people:
         news.opened(person, ticket)
 
@@ -105,10 +107,15 @@ def test_sysmo_s_own_changes_mark_it_for_everybody_who_opened_it(world, settings
 def test_a_client_reopening_a_closed_request_is_a_client_reply(world):
     services.close(world.ticket, by=world["assignee"])
     opened_by(world.ticket, world["assignee"])
+    assert not Seen.objects.get(user=world["assignee"]).ticket_open
     services.reply(world.ticket, by=world["requester"], body="Volvió a fallar.")
     assert flags(world["assignee"], world.ticket) == {"new_client_reply"}
+    assert Seen.objects.get(user=world["assignee"]).ticket_open  # reopened: counted on the tabs again
     services.close(world.ticket, by=world["assignee"])
     assert flags(world["assignee"], world.ticket) == {"new_client_reply"}  # closing it myself adds nothing
+    # Closed: the flag stays for the row, but the tabs' index no longer holds it.
+    assert not Seen.objects.get(user=world["assignee"]).ticket_open
+    assert news.tab_counts(world["assignee"], {"asignadas": Q(assignee=world["assignee"])}) == {"asignadas": 0}
 
 
 def test_a_hand_off_marks_it_for_the_colleagues_who_opened_it(world):

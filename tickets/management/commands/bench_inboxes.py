@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
-from tickets import news, pagination, selectors
+from tickets import moves, news, pagination, selectors
 from tickets.filters import ORDERINGS
 from tickets.models import AssigneeStateCount, Seen, Ticket
 
@@ -117,15 +117,15 @@ def mark_seen(user, count):
     """`user` opened the `count` latest requests of their landing tray; one in five changed since (each kind of
     news in turn). Rows already there are left as they are. Returns (rows of the user, rows with news)."""
     main = selectors.landing_tray(user, selectors.trays_for(user)).key
-    numbers = selectors.tray_tickets(user, main).order_by("-last_activity_at", "-number").values_list(
-        "number", flat=True)[:count]
+    latest = selectors.tray_tickets(user, main).order_by("-last_activity_at", "-number").values_list(
+        "number", "state")[:count]
     now = timezone.now()
     rows = []
-    for index, number in enumerate(numbers):
+    for index, (number, state) in enumerate(latest):
         flags = dict.fromkeys(Seen.FLAGS, False)
         if index % 5 == 0:
             flags[Seen.FLAGS[(index // 5) % len(Seen.FLAGS)]] = True
-        rows.append(Seen(user=user, ticket_id=number, seen_at=now, **flags))
+        rows.append(Seen(user=user, ticket_id=number, seen_at=now, ticket_open=state in moves.OPEN_STATES, **flags))
     Seen.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
     mine = Seen.objects.filter(user=user)
     return mine.count(), mine.filter(news.ANY).count()
