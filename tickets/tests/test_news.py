@@ -198,7 +198,9 @@ def test_clients_never_see_markers_nor_get_rows(world, client):
     former.save()
     TicketFactory(topic=world.topic, requester=former)
     client.force_login(former)
-    response = client.get(INBOX)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(INBOX)
+    assert not [query for query in queries if "tickets_seen" in query["sql"]]  # not read at all for a client
     html = response.content.decode()
     assert "has-news" not in html and "news-chip" not in html and "tray-tab-news" not in html
     assert "Comentario interno nuevo" not in html
