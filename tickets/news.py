@@ -6,8 +6,8 @@ of that request for everybody but the actor (one UPDATE on seen_once, ticket fir
 transaction; the rows also learn whether the request is still open). The trays read the flags of the page's
 rows with one LEFT JOIN (`annotated`) and count the flagged open requests of each tab with one query
 (`tab_counts`, from the partial index seen_news_idx: flagged rows of open requests only, so flags left on
-requests closed since never pile up in what it reads). A
-request nobody opened has no row, hence no marker. Clients have no rows read: never annotated, never counted.
+requests closed since never pile up in what it reads). A request nobody opened has no row, hence no
+marker. Clients have no rows read: never annotated, never counted.
 """
 
 from django.db.models import Case, Count, F, FilteredRelation, Q, Value, When
@@ -34,7 +34,8 @@ def opened(user, ticket):
 
 def flag_for(move, by):
     """Which flag a `move` by `by` (None: Sysmo itself) sets: a public message of the requester or another
-    client is a client's reply, an internal comment is one, anything else is a change."""
+    client, or their «Ya está resuelto», is a client's reply; an internal comment is one; anything else is a
+    change."""
     if move == Move.COMMENT:
         return INTERNAL_COMMENT
     if move in (Move.REPLY, Move.RESOLVE) and by is not None and not by.is_operator:
