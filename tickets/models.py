@@ -212,6 +212,11 @@ class Ticket(models.Model):
         return self.priority != Priority.NORMAL
 
     @property
+    def has_news(self):
+        """Something changed since the staff member looking opened it (set on tray rows by tickets.news)."""
+        return any(getattr(self, flag, None) for flag in Seen.FLAGS)
+
+    @property
     def is_waiting(self):
         """«Esperando al cliente»: an open request whose next step is the client's."""
         return self.waiting_since is not None and self.is_open
@@ -560,3 +565,40 @@ class PendingUpload(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class Seen(models.Model):
+    """When a staff member last opened a request, and what changed on it since (issue 14, "New activity").
+
+    Written when they open the request's page (tickets.news.opened clears the flags) and by every change of
+    tickets.services (tickets.news.changed sets a flag on the rows of everybody but the actor, one UPDATE by
+    ticket). A request never opened by a person has no row, hence no marker: its state says «Nuevo».
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("persona"), on_delete=models.CASCADE,
+                             related_name="+", db_index=False)  # served by seen_news_idx and seen_once
+    ticket = models.ForeignKey(Ticket, verbose_name=_("solicitud"), on_delete=models.CASCADE, related_name="seen",
+                               db_index=False)  # served by seen_once (ticket first)
+    seen_at = models.DateTimeField(_("vista"))
+    new_client_reply = models.BooleanField(_("respuesta nueva del cliente"), default=False)
+    new_internal_comment = models.BooleanField(_("comentario interno nuevo"), default=False)
+    new_other = models.BooleanField(_("cambios nuevos"), default=False)
+    # The request's state as of the last change (kept by tickets.news with the flags): the tabs count only the
+    # open ones, so flags left on requests closed since never pile up in what they read.
+    ticket_open = models.BooleanField(_("solicitud abierta"), default=True)
+
+    FLAGS = ("new_client_reply", "new_internal_comment", "new_other")
+
+    class Meta:
+        verbose_name = _("solicitud vista")
+        verbose_name_plural = _("solicitudes vistas")
+        constraints = [models.UniqueConstraint(fields=["ticket", "user"], name="seen_once")]
+        indexes = [
+            # A person's open requests with news: a few rows each, however many they ever opened.
+            models.Index(fields=["user"], name="seen_news_idx",
+                         condition=(Q(new_client_reply=True) | Q(new_internal_comment=True) | Q(new_other=True))
+                         & Q(ticket_open=True)),
+        ]
+
+    def __str__(self):
+        return f"#{self.ticket_id} · {self.user_id}"

@@ -53,10 +53,11 @@ def page_number(value):
     return number if 1 <= number <= MAX_PAGE_NUMBER else 1
 
 
-def page_of(queryset, ordering, *, after="", before="", number=1, per_page=None, related=()):
+def page_of(queryset, ordering, *, after="", before="", number=1, per_page=None, related=(), shown=None):
     """One page of `queryset` in `ordering`, after or before a cursor; one query. Raises BadCursor.
 
-    `related`: what to select_related for the rows shown, joined only to the rows of the page.
+    `related`: what to select_related for the rows shown, joined only to the rows of the page; `shown`: a
+    function that annotates the queryset of those rows (joined only to them too).
     """
     per_page = per_page or PER_PAGE
     fields = [key.lstrip("-") for key in ordering]
@@ -64,15 +65,15 @@ def page_of(queryset, ordering, *, after="", before="", number=1, per_page=None,
     if before:
         reverse = [key[1:] if key.startswith("-") else f"-{key}" for key in ordering]
         beyond = _beyond(queryset, fields, decode(before, fields), not descending)
-        rows = _rows(beyond, reverse, per_page + 1, related)
+        rows = _rows(beyond, reverse, per_page + 1, related, shown)
         if len(rows) <= per_page:  # back at the start: the first page as it is now
-            return page_of(queryset, ordering, per_page=per_page, related=related)
+            return page_of(queryset, ordering, per_page=per_page, related=related, shown=shown)
         items = rows[:per_page][::-1]
         return Page(items, max(number, 2), next_cursor=encode(items[-1], fields),
                     previous_cursor=encode(items[0], fields), has_previous=True)
     if after:
         queryset = _beyond(queryset, fields, decode(after, fields), descending)
-    rows = _rows(queryset, ordering, per_page + 1, related)
+    rows = _rows(queryset, ordering, per_page + 1, related, shown)
     items = rows[:per_page]
     return Page(
         items, max(number, 2) if after else 1,
@@ -81,14 +82,15 @@ def page_of(queryset, ordering, *, after="", before="", number=1, per_page=None,
     )
 
 
-def _rows(queryset, ordering, limit, related):
+def _rows(queryset, ordering, limit, related, shown=None):
     """The first `limit` rows in `ordering`, with their related rows.
 
     The range is read without joins (a subquery of numbers) and only those rows are joined: with the joins in
     the same query SQLite's planner may start from a joined table and sort the whole tray.
     """
     numbers = queryset.order_by(*ordering).values("pk")[:limit]
-    return list(queryset.model.objects.filter(pk__in=numbers).select_related(*related).order_by(*ordering))
+    rows = queryset.model.objects.filter(pk__in=numbers).select_related(*related)
+    return list((shown(rows) if shown else rows).order_by(*ordering))
 
 
 def _beyond(queryset, fields, values, descending):

@@ -1,16 +1,17 @@
 """Reads of tickets. Every one starts from `Ticket.objects.visible_to(user)` or a ticket it returned."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Case, F, When
+from django.db.models import Case, F, Q, When
 from django.utils.translation import gettext_lazy as _
 
 from accounts import membership
 from accounts.models import Role
 from accounts.selectors import search_users
 from tickets import moves, pagination, permissions
+from tickets import news as tickets_news
 from tickets.models import (
     STAFF_ONLY_EVENTS,
     AssigneeStateCount,
@@ -50,6 +51,7 @@ class Tray:
     count: int  # its open requests: the number the tab shows and the list holds by default
     capped: bool = False  # `count` is a floor: "más de 10.000"
     by_state: dict = None  # {state: count} of every state, for the trays the counters keep
+    news: int = 0  # its open requests with news for the user since they last opened them (tickets.news)
 
     @property
     def label(self):
@@ -79,7 +81,9 @@ def trays_for(user):
         theirs = [(state, count) for topic, state, count in per_topic if topic in topic_ids]
         trays.append(_counted("sin_asignar", [(state, count) for state, count in theirs if state == State.NEW]))
         trays.append(_counted("tematicas", theirs))
-    return [*trays, mine]
+    trays = [*trays, mine]
+    news = tickets_news.tab_counts(user, {tray.key: tray_condition(user, tray.key) for tray in trays})
+    return [replace(tray, news=news.get(tray.key) or 0) for tray in trays]
 
 
 def _in_copy(user):
@@ -123,26 +127,33 @@ def landing_tray(user, trays):
 
 def tray_tickets(user, key):
     """The requests of one tray, starting from what the user may see."""
-    tickets = Ticket.objects.visible_to(user)
+    return Ticket.objects.visible_to(user).filter(tray_condition(user, key))
+
+
+def tray_condition(user, key):
+    """What narrows what `user` may see to the tray `key` (a Q on Ticket; the tab counts of news use it too)."""
     if key == "realizadas":
-        return tickets.filter(requester=user)
+        return Q(requester=user)
     if key == "en_copia":
-        return _in_copy(user)
+        return Q(pk__in=Colleague.objects.filter(user_id=user.pk, removed_at__isnull=True).values("ticket_id")) & ~Q(
+            requester_id=user.pk)
     if key == "asignadas":
-        return tickets.filter(assignee=user)
+        return Q(assignee=user)
     if key == "tematicas":
-        return tickets.filter(topic_id__in=sorted(permissions.operated_topic_ids(user)))
+        return Q(topic_id__in=sorted(permissions.operated_topic_ids(user)))
     if key == "sin_asignar":
         # Nuevo is the state of a request nobody holds (tickets.moves: every move that gives it an assignee
         # leaves Nuevo, and one that takes the assignee away goes back to it), so the counters count it.
-        return tickets.filter(topic_id__in=sorted(permissions.operated_topic_ids(user)), state=State.NEW)
-    return tickets  # "todas": administrators see every request
+        return Q(topic_id__in=sorted(permissions.operated_topic_ids(user)), state=State.NEW)
+    return Q(number__isnull=False)  # "todas": administrators see every request
 
 
-def list_page(tickets, ordering, *, after="", before="", number=1):
-    """One page of a list, with what each row shows, in one query (tickets.pagination)."""
+def list_page(tickets, ordering, *, after="", before="", number=1, user=None):
+    """One page of a list, with what each row shows, in one query (tickets.pagination); for staff (`user`)
+    each row also carries their news flags (tickets.news.annotated), in the same query."""
     return pagination.page_of(tickets, ordering, after=after, before=before, number=number,
-                              related=("topic", "requester", "company", "assignee"))
+                              related=("topic", "requester", "company", "assignee"),
+                              shown=(lambda rows: tickets_news.annotated(rows, user)) if user is not None else None)
 
 
 def bounded_count(tickets, cap, ordering=()):

@@ -23,7 +23,7 @@ from accounts import services as account_services
 from reports import summary as report_summary
 from satisfaction import services as satisfaction
 from sla import clock
-from tickets import moves, notifications, permissions, recipients, search, selectors, tray_counts, uploads
+from tickets import moves, news, notifications, permissions, recipients, search, selectors, tray_counts, uploads
 from tickets.models import (
     Attachment,
     Channel,
@@ -117,10 +117,23 @@ def _name(user):
 
 
 def _tell(move, ticket, by, *, former_assignee=None, colleague=None, **context):
-    """Email whoever tickets.recipients names for this move; returns who that was."""
+    """Email whoever tickets.recipients names for this move; returns who that was. Every change passes here:
+    staff who opened the request before (but `by`) also see it marked in their trays (tickets.news)."""
+    news.changed(ticket, move, by)
     told = recipients.notices(move, ticket, by, former_assignee=former_assignee, colleague=colleague)
+    if callable(context.get("survey_links")):  # only known once it is known who is told
+        context["survey_links"] = context["survey_links"](told)
     notifications.send(told, ticket, move=move, by=by, colleague=colleague, **context)
     return tuple(person for person, _template in told)
+
+
+def _survey_links(move, ticket, told, now):
+    """Staff closing a request: the requester's closing email asks «¿Cómo te atendimos?» (satisfaction.services)
+    when the requester is among those told; the links of its five answers, else None."""
+    if move != Move.CLOSE or not any(person.pk == ticket.requester_id for person, _template in told):
+        return None
+    survey = satisfaction.ask_with_closing(ticket, at=now)
+    return survey and satisfaction.answer_links(survey)
 
 
 def _signature(by, *, internal):
@@ -477,14 +490,8 @@ def _close(move, ticket, *, by, message):
                **NOT_WAITING)
         _recount(place, ticket)
         report_summary.follow(figures, ticket.pk)
-        told = recipients.notices(move, ticket, by)
-        # Staff closing it: the requester's email asks «¿Cómo te atendimos?» (satisfaction.services).
-        survey = (satisfaction.ask_with_closing(ticket, at=now) if move == Move.CLOSE
-                  and any(person.pk == ticket.requester_id for person, _template in told) else None)
-        notifications.send(told, ticket, move=move, by=by, message=message,
-                           signature=intervention.signature if intervention else "",
-                           survey_links=survey and satisfaction.answer_links(survey))
-        told = tuple(person for person, _template in told)
+        told = _tell(move, ticket, by, message=message, signature=intervention.signature if intervention else "",
+                     survey_links=lambda told: _survey_links(move, ticket, told, now))
     return Outcome(ticket, intervention=intervention, taken=taken, recipients=told)
 
 

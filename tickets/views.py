@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tickets import canned, pagination, permissions, recipients, search, selectors, services, uploads
+from tickets import canned, news, pagination, permissions, recipients, search, selectors, services, uploads
 from tickets.canned_forms import CannedPickForm
 from tickets.filters import TicketFilter
 from tickets.forms import (
@@ -46,10 +46,10 @@ def inbox(request):
     number = pagination.page_number(request.GET.get("pagina"))
     try:
         page = selectors.list_page(tickets, filters.ordering, after=request.GET.get("despues", ""),
-                                   before=request.GET.get("antes", ""), number=number)
+                                   before=request.GET.get("antes", ""), number=number, user=user)
     except pagination.BadCursor:
         messages.warning(request, _("No pudimos abrir esa página de la lista: te mostramos la primera."))
-        page = selectors.list_page(tickets, filters.ordering)
+        page = selectors.list_page(tickets, filters.ordering, user=user)
     count, capped = selectors.result_count(tray, tickets, page, filters.ordering,
                                            counted_states=filters.counted_states())
     return render(request, "tickets/inbox.html", {
@@ -152,6 +152,7 @@ def _reply_form(request, ticket, data=None, files=None):
 @login_required
 def detail(request, number):
     ticket = _visible_ticket(request, number)
+    news.opened(request.user, ticket)  # staff: what changed since is no longer news
     return _render_detail(request, ticket, _reply_form(request, ticket))
 
 

@@ -8,8 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from tickets import search, tray_counts
-from tickets.models import Intervention, Ticket
+from tickets import news, search, tray_counts
+from tickets.models import Intervention, Seen, Ticket
 from tickets.tests.factories import TicketFactory
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +52,10 @@ def test_bench_inboxes_measures_every_case_for_each_role(settings):
                      "buscar sin resultados", "página profunda", "página de una solicitud"):
             assert re.search(rf"^{role}\s+{case}.*\s\d+$|^{role}\s+{case}.*\d+\s+✗$", output, re.M), (role, case)
     assert "bandeja todas" in output and "p95 ms" in output
+    # The staff measured have opened requests, some with news, so the lists carry the markers.
+    assert re.search(r"^operador: [\d,]+ solicitudes vistas, [1-9][\d,]* con novedades\.$", output, re.M)
+    for role in ("operator", "admin"):
+        assert Seen.objects.filter(news.ANY, user__role=role).exists(), role
     for case in ("bandeja sin_asignar", "sin asignar, urgentes primero", "filtro estado=cerrado",
                  "filtro estado=todos", "todos los estados, urgentes primero"):
         assert re.search(rf"^operador\s+{case}", output, re.M), case
