@@ -134,6 +134,18 @@ def test_hours_holiday_sla_breach_warning_survey_and_reports(page, new_page, log
         "Tardaron, pero lo resolvieron bien.")
     assert_no_horizontal_overflow(page)
     screenshot(page, "reports")
-    for section in ("sla", "primera-respuesta-usuario", "grafico-satisfaccion"):
-        name = re.sub(r"[^\w.-]+", "-", f"{page.test_name}-{section}").strip("-")
+    section_screenshots(page, "sla", "primera-respuesta-usuario", "grafico-satisfaccion")
+
+    # Compared with the 30 days before: nobody answered then, so the grey bars are all 0.
+    page.get_by_role("link", name="Comparar con el período anterior").click()
+    expect(scores.filter(has_text="5 · Excelente").locator("td")).to_have_text(["1", "100,0", "0", "—"])
+    assert page.evaluate("() => window.Chart.getChart(document.getElementById('grafico-satisfaccion'))"
+                         ".data.datasets.map((d) => d.data)") == [[0, 0, 0, 0, 1], [0, 0, 0, 0, 0]]
+    assert_no_horizontal_overflow(page)
+    section_screenshots(page, "grafico-satisfaccion", suffix="comparado")
+
+
+def section_screenshots(page, *sections, suffix=""):
+    for section in sections:
+        name = re.sub(r"[^\w.-]+", "-", f"{page.test_name}-{section}-{suffix}").strip("-")
         page.locator(f"section[aria-labelledby={section}-titulo]").screenshot(path=str(SCREENSHOTS / f"{name}.png"))
