@@ -4,18 +4,16 @@ sees the answer on the request, the administrator in the reports (issue 15). Des
 import re
 
 import pytest
-from django.core import mail
 from playwright.sync_api import expect
 
 from accounts.tests.factories import AdminFactory, ClientFactory, OperatorFactory, verified
 from e2e.helpers import SCREENSHOTS, assert_no_horizontal_overflow, screenshot
+from e2e.service_quality import answer_survey, close_in_browser, survey_links
 from satisfaction.models import Survey
 from tickets import services
 from topics.tests.factories import TopicFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-LINK = re.compile(r"(http://\S+/encuesta/\S+/\?respuesta=(\d))")
 
 
 def test_a_client_answers_the_survey_and_staff_see_it(page, new_page, log_in):
@@ -29,26 +27,15 @@ def test_a_client_answers_the_survey_and_staff_see_it(page, new_page, log_in):
     # The operator closes it in the browser.
     log_in(operator)
     page.goto(ticket.get_absolute_url(), timeout=60_000)  # the first page of a cold server, on a busy machine
-    page.get_by_text("Cerrar", exact=True).click()
-    page.get_by_role("button", name="Cerrar solicitud").click()
-    expect(page.get_by_role("alert").or_(page.get_by_role("status")).first).to_be_visible()
+    close_in_browser(page)
 
     # The closing email, as the client gets it: five links, worst first.
-    [closing] = [message for message in mail.outbox if message.to == [requester.email]
-                 and "¿Cómo te atendimos?" in message.body]
-    links = {int(score): url for url, score in LINK.findall(closing.body)}
-    assert sorted(links) == [1, 2, 3, 4, 5]
-    assert "1 · Muy mal" in closing.body and "5 · Excelente" in closing.body
+    links = survey_links(requester)
 
     # Another browser, nobody logged in: one click on «4 · Bien» records it (static/js/survey.js sends it).
     client_page = new_page("client")
-    client_page.goto(links[4])
-    expect(client_page.get_by_role("heading", name="¡Gracias por tu respuesta!")).to_be_visible()
-    expect(client_page.get_by_text("Registramos tu respuesta: 4 · «Bien».")).to_be_visible()
+    answer_survey(client_page, links[4], score=4, label="Bien", comment="Sofía fue muy clara. ¡Gracias!")
     assert Survey.objects.get().score == 4
-    client_page.get_by_label("¿Querés contarnos algo más? (opcional)").fill("Sofía fue muy clara. ¡Gracias!")
-    client_page.get_by_role("button", name="Enviar comentario").click()
-    expect(client_page.get_by_role("alert").filter(has_text="Guardamos tu comentario")).to_be_visible()
     assert Survey.objects.get().comment == "Sofía fue muy clara. ¡Gracias!"
     assert_no_horizontal_overflow(client_page)
     screenshot(client_page, "thanks")

@@ -11,7 +11,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.tests.factories import AdminFactory, ClientFactory, OperatorFactory, verified
-from e2e.helpers import assert_no_horizontal_overflow, open_menu, screenshot
+from e2e.helpers import assert_no_horizontal_overflow, screenshot
+from e2e.service_quality import add_closed_day, open_schedule, set_hours, set_target
 from mail.models import OutboxMessage
 from sla import clock
 from sla.models import ClosedDay, Target, WorkingDay
@@ -29,32 +30,16 @@ def test_an_sla_is_set_breached_warned_and_reported(page, log_in):
     requester = verified(ClientFactory(email="valeria@espiga.com.ar", full_name="Valeria Acosta"))
 
     log_in(admin)
-    page.goto("/horario/", timeout=60_000)  # the first page of a cold server, on a busy machine
-    expect(page.get_by_role("heading", name="Horario de atención")).to_be_visible()
-    open_menu(page)
-    expect(page.get_by_role("link", name="SLA", exact=True)).to_have_attribute("aria-current", "page")
-    if page.locator("button.navbar-toggler").is_visible():
-        page.locator("button.navbar-toggler").click()
-    page.get_by_label("Sábado", exact=True).check()
-    page.get_by_label("Sábado desde").fill("09:00")
-    page.get_by_label("Sábado hasta").fill("13:00")
-    page.get_by_role("button", name="Guardar horario").click()
-    expect(page.get_by_role("alert")).to_contain_text("Guardaste el horario de atención")
+    open_schedule(page)
+    set_hours(page, {"Sábado": ("09:00", "13:00")})
     assert WorkingDay.objects.filter(weekday=5).exists()
     next_year = date.today().year + 1
-    page.get_by_label("Fecha").fill(f"{next_year}-12-24")
-    page.get_by_label("Motivo").fill("Cierre de fin de año")
-    page.get_by_role("button", name="Agregar día no laborable").click()
-    expect(page.get_by_role("alert")).to_contain_text("Cierre de fin de año")
+    add_closed_day(page, date(next_year, 12, 24), "Cierre de fin de año")
     assert ClosedDay.objects.filter(date=date(next_year, 12, 24)).exists()
     assert_no_horizontal_overflow(page)
     screenshot(page, "hours")
 
-    page.get_by_role("link", name="Objetivos de SLA").click()
-    page.get_by_label("Soporte técnico · Normal · Primera respuesta").fill("1")
-    page.get_by_label("Soporte técnico · Normal · Resolución").fill("8")
-    page.get_by_role("button", name="Guardar objetivos").click()
-    expect(page.get_by_role("alert")).to_contain_text("Guardaste los objetivos de SLA")
+    set_target(page, "Soporte técnico · Normal", first_response="1", resolution="8")
     target = Target.objects.get()
     assert (target.topic, target.priority, target.first_response_hours) == (topic, Priority.NORMAL, Decimal(1))
     assert_no_horizontal_overflow(page)

@@ -22,7 +22,7 @@ from allauth.account.models import EmailAddress
 from allauth.usersessions.models import UserSession
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Avg, Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,7 +31,7 @@ from accounts.models import AccountAuditEntry, Company, User
 from mail import masking, replies
 from mail.models import OutboxMessage
 from privacy.models import DeletionRequest
-from satisfaction.models import Survey
+from satisfaction.models import Score, Survey
 from tickets import search
 from tickets.models import Attachment, Colleague, Event, Intervention, PendingUpload, Ticket
 
@@ -122,6 +122,30 @@ def _copies(user):
     return found
 
 
+def _surveys(user):
+    """The person's answers to «¿Cómo te atendimos?» (issue 15): for each request of theirs we asked about, its
+    number, when we asked, their answer (1–5 and its words), their comment and the dates they answered and
+    changed it. Not who held the request or its topic: that is the team's, not theirs."""
+    labels = dict(Score.choices)
+    return [{
+        "solicitud": survey.ticket_id, "enviada": _when(survey.sent_at),
+        "respuesta": survey.score, "respuesta_texto": str(labels[survey.score]) if survey.score else None,
+        "comentario": survey.comment, "respondida": _when(survey.answered_at), "cambiada": _when(survey.changed_at),
+    } for survey in Survey.objects.filter(requester=user).order_by("ticket_id")]
+
+
+def _surveys_of_my_work(user):
+    """For a staff member: how many surveys were sent about requests they held at closing, how many answered, and
+    the average score (1–5) — counts only. Which client answered what, and their comments, are the clients'
+    data: they stay out (staff see them on the requests they work, as the app allows)."""
+    if not user.is_operator:
+        return None
+    figures = Survey.objects.filter(assignee=user).aggregate(
+        sent=Count("*"), answered=Count("score"), average=Avg("score"))
+    return {"enviadas": figures["sent"], "respondidas": figures["answered"],
+            "puntaje_promedio": None if figures["average"] is None else round(figures["average"], 2)}
+
+
 def _files(user):
     copied = Colleague.objects.filter(user=user).values("ticket_id")
     return (Attachment.objects.for_clients().filter(uploaded_by=user)
@@ -147,7 +171,8 @@ def _emails(user):
 
 def export_zip(user):
     """Everything we keep about `user`, as the bytes of a ZIP: perfil.json, solicitudes.json, en_copia.json,
-    correos.json, LEEME.txt and archivos/<request number>/<name> for the files they uploaded."""
+    correos.json, encuestas.json (and for staff encuestas_sobre_tu_atencion.json), LEEME.txt and
+    archivos/<request number>/<name> for the files they uploaded."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         def write_json(name, data):
@@ -156,6 +181,10 @@ def export_zip(user):
         write_json("solicitudes.json", _requests(user))
         write_json("en_copia.json", _copies(user))
         write_json("correos.json", _emails(user))
+        write_json("encuestas.json", _surveys(user))
+        about_my_work = _surveys_of_my_work(user)
+        if about_my_work is not None:
+            write_json("encuestas_sobre_tu_atencion.json", about_my_work)
         for attachment in _files(user):
             with attachment.file.open("rb") as handle:
                 archive.writestr(f"archivos/{attachment.ticket_id}/{attachment.pk}-{attachment.original_name}",
@@ -164,7 +193,11 @@ def export_zip(user):
             "Tus datos en Sysmo Tickets, descargados el %(day)s.\n\nperfil.json: tus datos de contacto.\n"
             "solicitudes.json: tus solicitudes, con sus mensajes públicos y su historia.\n"
             "en_copia.json: las solicitudes de colegas en las que estás en copia, y lo que escribiste en ellas.\n"
-            "correos.json: los correos que te enviamos.\narchivos/: los archivos que subiste.\n"
+            "correos.json: los correos que te enviamos.\n"
+            "encuestas.json: tus respuestas a «¿Cómo te atendimos?», con tus comentarios.\n"
+            "encuestas_sobre_tu_atencion.json (solo el equipo): cuántas encuestas se enviaron y respondieron de las "
+            "solicitudes que tenías asignadas al cerrarlas, y su puntaje promedio; sin decir quién respondió qué.\n"
+            "archivos/: los archivos que subiste.\n"
         ) % {"day": timezone.localdate().strftime("%d/%m/%Y")})
     return buffer.getvalue()
 

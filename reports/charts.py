@@ -39,3 +39,21 @@ def received_chart(report):
 
 def closed_chart(report):
     return day_chart(report.closed, _("Cerradas"), report.comparison)
+
+
+def _span(period):
+    return f"{date_format(period.first_day, 'd/m')}–{date_format(period.last_day, 'd/m/Y')}"
+
+
+def score_chart(scores, period, comparison=None):
+    """Bars of how many answered each score (1 Muy mal … 5 Excelente) in the period and, with a comparison,
+    grey bars beside them for the other period (reports.satisfaction.ScoreRow)."""
+    label = _("Respuestas")
+    datasets = [{"label": label, "data": [row.count for row in scores], "dates": [_span(period)] * len(scores),
+                 "kind": "current"}]
+    if comparison is not None:
+        datasets.append({"label": _("%(figure)s (comparación)") % {"figure": label},
+                         "data": [row.other_count for row in scores], "dates": [_span(comparison)] * len(scores),
+                         "kind": "comparison"})
+    return {"labels": [f"{row.score} · {row.label}" for row in scores], "datasets": datasets,
+            "comparison_as": "bar"}

@@ -78,10 +78,37 @@ def _names(group, keys):
 
 
 def distribution(tickets, period):
-    """{score: how many answers} of the surveys sent in the period, 1 to 5 (0 where none)."""
+    """[(score, label, how many answers)] of the surveys sent in the period, 1 to 5 (0 where none)."""
     counts = dict(sent_in(tickets, period).filter(score__isnull=False).values("score").annotate(n=Count("*"))
                   .values_list("score", "n"))
     return [(score, label, counts.get(score, 0)) for score, label in Score.choices]
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    """One answer (1–5) of the distribution: how many chose it in the period and in the comparison (None
+    without one), and which share of the period's answers that is (percent, None when nobody answered)."""
+
+    score: int
+    label: str
+    count: int
+    share: float | None
+    other_count: int | None
+    other_share: float | None
+
+
+def _shares(counts):
+    total = sum(counts)
+    return [None if not total else round(count * 100 / total, 1) for count in counts]
+
+
+def score_rows(current, previous=None):
+    """[ScoreRow] from distribution() of the period and, optionally, of the comparison period."""
+    counts = [count for _score, _label, count in current]
+    others = [count for _score, _label, count in previous] if previous is not None else [None] * len(counts)
+    other_shares = _shares(others) if previous is not None else [None] * len(counts)
+    return [ScoreRow(score, str(label), count, share, other, other_share) for (score, label, count), share, other,
+            other_share in zip(current, _shares(counts), others, other_shares, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -147,17 +174,21 @@ class Report:
     summary: SatisfactionRow
     per_operator: list
     per_topic: list
-    distribution: list
+    scores: list  # [ScoreRow], 1 to 5
+    chart: dict  # reports.charts.score_chart
     comments: list
 
 
 def build(tickets, period, comparison=None):
     """Every satisfaction table of the reports page, for the period and optionally a comparison."""
+    from reports import charts
+
     def both(group):
         return rows(figures(tickets, period, group), figures(tickets, comparison, group) if comparison else None)
 
-    return Report(summary=both(None)[0], per_operator=both("assignee"), per_topic=both("topic"),
-                  distribution=distribution(tickets, period), comments=comments(tickets, period))
+    scores = score_rows(distribution(tickets, period), distribution(tickets, comparison) if comparison else None)
+    return Report(summary=both(None)[0], per_operator=both("assignee"), per_topic=both("topic"), scores=scores,
+                  chart=charts.score_chart(scores, period, comparison), comments=comments(tickets, period))
 
 
 # --- Downloads (reports.exports.TABLES) -------------------------------------------------------------------
@@ -191,7 +222,21 @@ def comments_table(tickets, period, comparison):
         for row in comments(tickets, period, limit=None)])
 
 
+def scores_table(tickets, period, comparison):
+    """How many answered each score (1–5) and its share of the answers, with the comparison period's."""
+    from reports.exports import Table
+
+    rows_ = score_rows(distribution(tickets, period), distribution(tickets, comparison) if comparison else None)
+    headers = [_("Puntaje"), _("Respuesta"), _("Respuestas"), _("Respuestas (%)")]
+    if comparison is not None:
+        headers += [_("Respuestas (comparación)"), _("Respuestas (comparación, %)")]
+    return Table(_("Respuestas por puntaje"), headers, [
+        [row.score, row.label, row.count, row.share,
+         *([row.other_count, row.other_share] if comparison is not None else [])] for row in rows_])
+
+
 TABLES = {
+    "satisfaccion-por-puntaje": scores_table,
     "satisfaccion": _figures_table(gettext_lazy("Satisfacción"), gettext_lazy("Período"), None),
     "satisfaccion-por-usuario": _figures_table(gettext_lazy("Satisfacción por usuario"), gettext_lazy("Usuario"),
                                                "assignee"),

@@ -236,3 +236,64 @@ def test_a_colleagues_deletion_blanks_their_name_in_the_history_and_ends_their_c
     client.force_login(world["ana"])
     page = client.get(world["ticket"].get_absolute_url()).content.decode()
     assert "Juan Pérez" not in page and "Usuario eliminado" in page
+
+
+# --- Satisfaction answers (issue 15) --------------------------------------------------------------------------
+
+CLIENT_COMMENT = "Olga fue muy amable, gracias."
+
+
+@pytest.fixture
+def surveys(world):
+    """Olga closes Ana's request and Carlos's; Ana answers 4 with a comment, Carlos 1 with his own canary."""
+    from satisfaction import services as satisfaction
+    from satisfaction.models import Survey
+    from tickets import services
+
+    carlos_ticket = Ticket.objects.get(requester=world["other"])
+    services.close(world["ticket"], by=world["olga"])
+    services.close(carlos_ticket, by=world["olga"])
+    satisfaction.answer(Survey.objects.get(ticket=world["ticket"]), score=4)
+    satisfaction.comment(Survey.objects.get(ticket=world["ticket"]), text=CLIENT_COMMENT)
+    satisfaction.answer(Survey.objects.get(ticket=carlos_ticket), score=1)
+    satisfaction.comment(Survey.objects.get(ticket=carlos_ticket), text=f"Malo {OTHER_CANARY}")
+    return Survey.objects.get(ticket=world["ticket"])
+
+
+def test_a_clients_export_holds_their_survey_answers_and_nobody_elses(client, world, surveys):
+    files = export(client, world["ana"])
+    [answer] = json.loads(files["encuestas.json"])
+    assert answer == {
+        "solicitud": world["ticket"].number, "enviada": surveys.sent_at.isoformat(), "respuesta": 4,
+        "respuesta_texto": "Bien", "comentario": CLIENT_COMMENT, "respondida": surveys.answered_at.isoformat(),
+        "cambiada": surveys.changed_at.isoformat(),
+    }
+    assert "encuestas_sobre_tu_atencion.json" not in files  # a client is nobody's assignee
+    assert "encuestas.json" in files["LEEME.txt"].decode()
+    # Not who held the request (the team's), nor Carlos's answer.
+    everything = b"".join(files.values()).decode("utf-8", "replace")
+    for canary in (OTHER_CANARY, "olga@sysmo.ar", "Olga Operadora"):
+        assert canary not in everything, canary
+
+
+def test_an_unanswered_survey_is_listed_as_asked(client, world):
+    from tickets import services
+
+    services.close(world["ticket"], by=world["olga"])
+    [asked] = json.loads(export(client, world["ana"])["encuestas.json"])
+    assert (asked["solicitud"], asked["respuesta"], asked["comentario"], asked["respondida"]) == (
+        world["ticket"].number, None, "", None)
+
+
+def test_an_operators_export_counts_their_surveys_but_names_no_client_and_quotes_no_comment(client, world, surveys):
+    """Policy: the scores are the clients' answers. The operator's export says how many surveys were sent and
+    answered about requests they held at closing and the average score; never which request, who answered what,
+    or a comment (those are the clients' data; staff read them on the requests they work)."""
+    files = export(client, world["olga"])
+    assert json.loads(files["encuestas_sobre_tu_atencion.json"]) == {
+        "enviadas": 2, "respondidas": 2, "puntaje_promedio": 2.5}
+    assert json.loads(files["encuestas.json"]) == []  # she answered none herself
+    everything = b"".join(files.values()).decode("utf-8", "replace")
+    for canary in (CLIENT_COMMENT, OTHER_CANARY, "ana@espiga.com.ar", "carlos@otro.com.ar"):
+        assert canary not in everything, canary
+

@@ -125,7 +125,7 @@ def test_queries_do_not_grow_with_the_data(admin_client, week, django_assert_num
     per_period = 19 + 4
     # Satisfaction: in all, per user, per topic (each with its names only when it has rows) per period; the
     # distribution and the comments of the period.
-    satisfaction = 2 * 3 + 2
+    satisfaction = 2 * 3 + 2 + 1  # the distribution of the comparison too (its chart)
     with django_assert_num_queries(4 + 2 * per_period + satisfaction) as captured:
         admin_client.get(URL, WITH_COMPARISON)
     before = len(captured)

@@ -92,6 +92,40 @@ def test_the_distribution_and_the_comments(june):
     assert len(satisfaction.comments(tickets(june), JUNE, limit=1)) == 1
 
 
+def test_the_answers_per_score_with_the_comparison_and_their_chart(june):
+    report = satisfaction.build(tickets(june), JUNE, MAY)
+    # June: one 2, one 4, one 5 (a third each); May: one 3.
+    assert [(row.score, row.label, row.count, row.share, row.other_count, row.other_share)
+            for row in report.scores] == [
+        (1, "Muy mal", 0, 0.0, 0, 0.0), (2, "Mal", 1, 33.3, 0, 0.0), (3, "Regular", 0, 0.0, 1, 100.0),
+        (4, "Bien", 1, 33.3, 0, 0.0), (5, "Excelente", 1, 33.3, 0, 0.0)]
+    chart = report.chart
+    assert chart["labels"] == ["1 · Muy mal", "2 · Mal", "3 · Regular", "4 · Bien", "5 · Excelente"]
+    assert [dataset["data"] for dataset in chart["datasets"]] == [[0, 1, 0, 1, 1], [0, 0, 1, 0, 0]]
+    assert [dataset["kind"] for dataset in chart["datasets"]] == ["current", "comparison"]
+    assert chart["datasets"][0]["dates"][0] == "01/06–30/06/2026"
+    assert chart["datasets"][1]["dates"][0] == "02/05–31/05/2026"
+
+
+def test_without_a_comparison_the_chart_has_one_series_and_no_answers_no_shares(june):
+    report = satisfaction.build(tickets(june), MAY)
+    assert len(report.chart["datasets"]) == 1
+    assert [(row.count, row.other_count) for row in report.scores] == [(0, None), (0, None), (1, None), (0, None),
+                                                                       (0, None)]
+    january = metrics.Period(datetime(2026, 1, 1).date(), datetime(2026, 1, 31).date())
+    nobody = satisfaction.build(tickets(june), january)
+    assert {row.share for row in nobody.scores} == {None}
+
+
+def test_the_page_draws_the_scores_chart_from_data_and_tells_the_same_numbers_in_a_table(client, june):
+    client.force_login(june["admin"])
+    page = client.get(reverse("reports:page"), COMPARED).content.decode()
+    assert 'data-chart="grafico-satisfaccion-datos"' in page and 'id="grafico-satisfaccion-datos"' in page
+    table = page[page.index('id="tabla-satisfaccion-puntaje"'):]
+    table = table[:table.index("</table>")]
+    assert "2 · Mal" in table and 'data-value="1"' in table and "33,3" in table
+
+
 def test_the_comparison_with_another_period(june):
     report = satisfaction.build(tickets(june), JUNE, MAY)
     assert (report.summary.sent.current, report.summary.sent.previous) == (5, 2)
@@ -145,6 +179,15 @@ def test_the_comments_download_has_every_comment_and_neutralises_formulas(client
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert values[1][:3] == ["Ana Asignada", 4, 2]
+
+
+def test_the_answers_per_score_download(client, june):
+    client.force_login(june["admin"])
+    response = client.get(reverse("reports:export", args=["satisfaccion-por-puntaje", "csv"]), COMPARED)
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["Puntaje", "Respuesta", "Respuestas", "Respuestas (%)", "Respuestas (comparación)",
+                       "Respuestas (comparación, %)"]
+    assert rows[3] == ["3", "Regular", "0", "0,0", "1", "100,0"]  # es-AR decimals
 
 
 @pytest.mark.parametrize("who", ["ana", "olga"])

@@ -64,3 +64,32 @@ def test_a_comment_is_shown_escaped(client):
     client.force_login(world["administrator"])
     page = client.get(reverse("tickets:detail", args=[world.ticket.number])).content.decode()
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+# Every page a person may open about the request, and the report pages and downloads (administrators only).
+def _pages(world):
+    number = world.ticket.number
+    pages = [reverse("home"), reverse("tickets:inbox"), f"{reverse('tickets:inbox')}?q=operadora",
+             f"{reverse('tickets:inbox')}?estado=cerrado", reverse("tickets:detail", args=[number]),
+             reverse("accounts:profile"), reverse("privacy:my_data"), reverse("reports:page")]
+    from reports.satisfaction import TABLES
+
+    pages += [reverse("reports:export", args=[table, extension]) for table in TABLES for extension in ("csv", "xlsx")]
+    return pages
+
+
+@pytest.mark.parametrize("who", ["requester", "colleague", "another client", "other operator"])
+def test_no_score_or_comment_on_any_page_of_the_wrong_people(client, answered, who):
+    """A client never sees a score, not even their own, on any page but the survey's (nor in the reports, which
+    are the administrators'); an operator of another topic does not see the request, nor its answer in a report."""
+    client.force_login(answered[who])
+    for url in _pages(answered):
+        response = client.get(url)
+        content = response.content if not response.streaming else b"".join(response.streaming_content)
+        text = content.decode("utf-8", "replace")
+        assert COMMENT not in text, url
+        assert "2 · Mal" not in text and "Encuesta de satisfacción" not in text, url
+        if url.startswith(reverse("reports:page")):
+            assert response.status_code in (403, 404), url
+        elif "estado=cerrado" in url and who == "requester":
+            assert "Factura duplicada" in text  # the closed request is listed to them, without its answer

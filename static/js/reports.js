@@ -7,13 +7,25 @@
   var COLOURS = {
     "grafico-recibidas": { bar: "#1f5fd1", barHover: "#174aa6" },
     "grafico-cerradas": { bar: "#2f9461", barHover: "#23794c" },
+    "grafico-satisfaccion": { bar: "#b54708", barHover: "#93370d" },
   };
   var COMPARISON = "#98a2b3";
   var GRID = "#eef1f5";
   var INK = "#475467";
 
-  function style(canvas, dataset) {
+  function style(canvas, dataset, comparisonAs) {
     var colours = COLOURS[canvas.id] || COLOURS["grafico-recibidas"];
+    if (dataset.kind === "comparison" && comparisonAs === "bar") {
+      // Categories (the five answers), not days: the other period as grey bars beside the period's.
+      return Object.assign(dataset, {
+        type: "bar",
+        backgroundColor: COMPARISON,
+        hoverBackgroundColor: INK,
+        borderRadius: 3,
+        maxBarThickness: 28,
+        order: 2, // drawn right of the period's bar
+      });
+    }
     if (dataset.kind === "comparison") {
       return Object.assign(dataset, {
         type: "line",
@@ -44,7 +56,7 @@
       return;
     }
     var data = JSON.parse(source.textContent);
-    data.datasets.forEach(function (dataset) { style(canvas, dataset); });
+    data.datasets.forEach(function (dataset) { style(canvas, dataset, data.comparison_as); });
     var reduceMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
     var phone = window.matchMedia("(max-width: 575.98px)").matches;
 
