@@ -13,6 +13,7 @@ from accounts.phones import normalize_phone
 from accounts.selectors import email_taken
 from accounts.services import EMAIL_TAKEN
 from tickets import selectors, uploads
+from tickets.bulk import Action
 from tickets.models import Channel, Priority
 
 SUBJECT_MAX_LENGTH = 200
@@ -404,3 +405,65 @@ def _limit_messages(field, limit):
     for validator in field.validators:
         if getattr(validator, "code", "") == "max_length":
             validator.message = field.error_messages["max_length"]
+
+
+class BulkForm(forms.Form):
+    """The trays' bulk actions (tickets.bulk): the requests ticked on the page (`solicitudes`, numbers), what
+    to do with them and that action's one parameter. `people` and `topics` are the (pk, label) choices the
+    trays page already read (tickets.selectors.filter_options), so the form costs the page no query."""
+
+    accion = forms.ChoiceField(
+        label=_("Con las seleccionadas"), choices=[("", _("Elegí qué hacer…")), *Action.choices],
+        widget=forms.Select(attrs={"class": "form-select", "data-bulk-action": ""}),
+        error_messages={"required": _("Elegí qué hacer con las solicitudes seleccionadas."),
+                        "invalid_choice": _("Elegí qué hacer con las solicitudes seleccionadas.")},
+    )
+    asignar_a = forms.TypedChoiceField(
+        label=_("Asignar a"), coerce=int, required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={"invalid_choice": _("Elegí un operador de la lista.")},
+    )
+    tematica = forms.TypedChoiceField(
+        label=_("Nueva temática"), coerce=int, required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={"invalid_choice": _("Elegí otra temática activa.")},
+    )
+    prioridad = forms.TypedChoiceField(
+        label=_("Nueva prioridad"), coerce=int, required=False,
+        choices=[("", "—"), *Priority.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={"invalid_choice": _("Elegí una prioridad de la lista.")},
+    )
+    mensaje = forms.CharField(
+        label=_("Mensaje de cierre (opcional)"), required=False, max_length=BODY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+        help_text=_("Cada cliente lo recibe por correo con el aviso de cierre de su solicitud."),
+    )
+    # What each action needs, and what is said when it is missing.
+    NEEDS = {
+        Action.ASSIGN: ("asignar_a", _("Elegí a quién asignarlas.")),
+        Action.CHANGE_TOPIC: ("tematica", _("Elegí a qué temática pasarlas.")),
+        Action.SET_PRIORITY: ("prioridad", _("Elegí la nueva prioridad.")),
+    }
+
+    def __init__(self, *args, people, topics, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["asignar_a"].choices = [("", "—"), *people]
+        self.fields["tematica"].choices = [("", "—"), *topics]
+        _limit_messages(self.fields["mensaje"], BODY_MAX_LENGTH)
+
+    def clean(self):
+        cleaned = super().clean()
+        numbers = self.data.getlist("solicitudes") if hasattr(self.data, "getlist") else []
+        if not numbers:
+            raise forms.ValidationError(_("Marcá al menos una solicitud de la lista."))
+        if not all(number.isdigit() and len(number) < 12 for number in numbers):
+            raise forms.ValidationError(_("Marcá solicitudes de la lista."))
+        cleaned["numbers"] = [int(number) for number in numbers]
+        field, missing = self.NEEDS.get(cleaned.get("accion"), (None, ""))
+        if field and field not in self.errors and cleaned.get(field) in (None, ""):
+            self.add_error(field, missing)
+        return cleaned
+
+    def errors_text(self):
+        return " ".join(message for errors in self.errors.values() for message in errors)

@@ -1,0 +1,51 @@
+// Bulk actions in the trays (templates/tickets/_bulk_bar.html). Without this file every field of the bar shows
+// and the boxes are ticked one by one; with it, «Todas las de esta página» ticks them all, the bar says how many
+// are ticked, and only the field the chosen action needs is shown.
+(function () {
+  "use strict";
+
+  // The field each action needs (tickets.forms.BulkForm.NEEDS, and the closing message).
+  var FIELD_OF = { asignar: "asignar_a", tematica: "tematica", prioridad: "prioridad", cerrar: "mensaje" };
+
+  function setUp(form) {
+    var boxes = Array.prototype.slice.call(
+      document.querySelectorAll("input[type=checkbox][name=solicitudes][form='" + form.id + "']"));
+    var all = form.querySelector("[data-bulk-all]");
+    var count = form.querySelector("[data-bulk-count]");
+    var action = form.querySelector("[data-bulk-action]");
+
+    function showCount() {
+      var ticked = boxes.filter(function (box) { return box.checked; }).length;
+      if (ticked === 0) {
+        count.textContent = count.dataset.none;
+      } else if (ticked === 1) {
+        count.textContent = count.dataset.one;
+      } else {
+        count.textContent = count.dataset.many.replace("{n}", String(ticked));
+      }
+      all.checked = ticked > 0 && ticked === boxes.length;
+      all.indeterminate = ticked > 0 && ticked < boxes.length;
+    }
+
+    function showField() {
+      Object.keys(FIELD_OF).forEach(function (key) {
+        var field = form.querySelector(".inbox-field-" + FIELD_OF[key]);
+        if (field) {
+          field.hidden = action.value !== key;
+        }
+      });
+    }
+
+    form.querySelector("[data-bulk-js]").hidden = false;
+    all.addEventListener("change", function () {
+      boxes.forEach(function (box) { box.checked = all.checked; });
+      showCount();
+    });
+    boxes.forEach(function (box) { box.addEventListener("change", showCount); });
+    action.addEventListener("change", showField);
+    showCount();  // boxes the browser kept ticked after "back"
+    showField();
+  }
+
+  document.querySelectorAll("form[data-bulk]").forEach(setUp);
+})();
