@@ -124,8 +124,12 @@ def _bulk_done(result):
 
 
 def _bulk_refused(result):
+    """«2 no se pudieron: #12, #15: La solicitud ya está cerrada.»: the numbers grouped by reason, in the order sent."""
     count = len(result.refused)
-    reasons = " ".join(f"#{number}: {reason}" for number, reason in result.refused)
+    by_reason = {}
+    for number, reason in result.refused:
+        by_reason.setdefault(reason, []).append(f"#{number}")
+    reasons = " ".join(f"{', '.join(numbers)}: {reason}" for reason, numbers in by_reason.items())
     return ngettext("%(count)d no se pudo: %(reasons)s", "%(count)d no se pudieron: %(reasons)s", count) % {
         "count": count, "reasons": reasons}
 

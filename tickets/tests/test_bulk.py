@@ -214,6 +214,17 @@ def test_a_request_taken_by_someone_else_meanwhile_is_reported_and_the_rest_done
     assert Ticket.objects.get(pk=desk.new2.pk).assignee == olga
 
 
+def test_the_refusals_are_grouped_by_reason_in_the_order_sent(desk, client):
+    client.force_login(desk["topic operator"])
+    response = client.post(BULK, {"accion": "prioridad", "prioridad": Priority.HIGH,
+                                  "solicitudes": desk.numbers("closed", "new", "other_topic", "taken", "new2")})
+    assert flashed(response) == [
+        ("success", "2 solicitudes cambiaron de prioridad."),
+        ("error", f"3 no se pudieron: #{desk.closed.number}: Una solicitud cerrada no cambia de prioridad. "
+                  f"#{desk.other_topic.number}: {HIDDEN} #{desk.taken.number}: La solicitud ya tiene prioridad Alta."),
+    ]
+
+
 def test_a_request_closed_meanwhile_is_not_closed_twice(desk, client):
     client.force_login(desk["topic operator"])
     services.close(desk.taken, by=desk["assignee"])
@@ -306,7 +317,7 @@ def test_an_operator_naming_another_topics_requests_learns_nothing(desk, client)
     missing = Ticket.objects.order_by("-number").first().number + 1000
     response = client.post(BULK, {"accion": "cerrar", "solicitudes": [desk.other_topic.number, missing]})
     assert flashed(response) == [(
-        "error", f"2 no se pudieron: #{desk.other_topic.number}: {HIDDEN} #{missing}: {HIDDEN}")]
+        "error", f"2 no se pudieron: #{desk.other_topic.number}, #{missing}: {HIDDEN}")]
     assert Ticket.objects.get(pk=desk.other_topic.pk).state == State.NEW
 
 
