@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from accounts.tests.factories import ClientFactory, OperatorFactory, verified
 from e2e.helpers import assert_no_horizontal_overflow, screenshot
 from tickets import services, tray_counts
-from tickets.models import State, Ticket
+from tickets.models import Priority, State, Ticket
 from tickets.tests.factories import TicketFactory
 from topics.tests.factories import TopicFactory
 
@@ -26,6 +26,13 @@ def test_an_operator_closes_several_requests_with_one_message(page, log_in):
 
     log_in(sofia)
     page.goto("/solicitudes/?bandeja=sin_asignar")
+    fold = page.locator("summary", has_text="Acciones con las seleccionadas")
+    if fold.is_visible():  # a phone: the bar is one line until opened, the cards stay on the first screen
+        page.get_by_role("checkbox", name=f"Seleccionar la solicitud #{printer.number}").check()
+        expect(fold).to_have_text("Acciones con las seleccionadas (1)")
+        page.get_by_role("checkbox", name=f"Seleccionar la solicitud #{printer.number}").uncheck()
+        screenshot(page, "folded")
+        fold.click()
     bar = page.get_by_role("form", name="Acciones con las seleccionadas")
     expect(bar.get_by_text("Ninguna seleccionada")).to_be_visible()
     bar.get_by_label("Todas las de esta página").check()
@@ -62,3 +69,37 @@ def test_an_operator_closes_several_requests_with_one_message(page, log_in):
         assert ticket.interventions.get().body == "Quedó resuelto con la actualización de hoy."
     assert sorted(m.to[0] for m in mail.outbox if "Quedó resuelto" in m.body) == ["valeria@espiga.com.ar"] * 2
     assert Ticket.objects.get(pk=wifi.pk).closed_by == bruno
+
+
+def test_without_its_script_the_bar_still_works(page, log_in):
+    """Every field shows; the one the chosen action needs is used, the others are ignored."""
+    sofia = verified(OperatorFactory(email="sofia@demo.sysmo.ar", full_name="Sofía Ruiz"))
+    bruno = OperatorFactory(email="bruno@demo.sysmo.ar", full_name="Bruno Díaz")
+    support = TopicFactory(name="Soporte técnico", operators=[sofia, bruno])
+    valeria = ClientFactory(email="valeria@espiga.com.ar", full_name="Valeria Acosta")
+    first, second = (TicketFactory(topic=support, requester=valeria, subject=subject)
+                     for subject in ("No imprime la factura", "Factura duplicada"))
+    tray_counts.rebuild()
+    page.route("**/js/bulk.js", lambda route: route.fulfill(body="", content_type="text/javascript"))
+
+    log_in(sofia)
+    page.goto("/solicitudes/?bandeja=sin_asignar")
+    fold = page.locator("summary", has_text="Acciones con las seleccionadas")
+    if fold.is_visible():
+        fold.click()
+    bar = page.get_by_role("form", name="Acciones con las seleccionadas")
+    expect(bar.get_by_label("Todas las de esta página")).to_be_hidden()
+    expect(bar.get_by_label("Mensaje de cierre (opcional)")).to_be_visible()
+    for ticket in (first, second):
+        page.get_by_role("checkbox", name=f"Seleccionar la solicitud #{ticket.number}").check()
+    bar.get_by_label("Con las seleccionadas").select_option(label="Asignar a…")
+    bar.get_by_label("Asignar a").select_option(label="Bruno Díaz")
+    bar.get_by_label("Nueva prioridad").select_option(label="Urgente")  # not the chosen action: ignored
+    assert_no_horizontal_overflow(page)
+    screenshot(page, "no-script")
+    bar.get_by_role("button", name="Aplicar a las seleccionadas").click()
+
+    expect(page.get_by_role("alert").filter(has_text="Asignaste 2 solicitudes.")).to_be_visible()
+    for ticket in (first, second):
+        ticket.refresh_from_db()
+        assert (ticket.assignee, ticket.state, ticket.priority) == (bruno, State.IN_PROGRESS, Priority.NORMAL)

@@ -447,7 +447,8 @@ class BulkForm(forms.Form):
     }
 
     def __init__(self, *args, people, topics, **kwargs):
-        super().__init__(*args, **kwargs)
+        # Ids of their own: the filters on the same page have fields named «tematica» and «prioridad» too.
+        super().__init__(*args, auto_id="bloque_%s", **kwargs)
         self.fields["asignar_a"].choices = [("", "—"), *people]
         self.fields["tematica"].choices = [("", "—"), *topics]
         _limit_messages(self.fields["mensaje"], BODY_MAX_LENGTH)

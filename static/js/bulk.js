@@ -13,6 +13,8 @@
     var all = form.querySelector("[data-bulk-all]");
     var count = form.querySelector("[data-bulk-count]");
     var action = form.querySelector("[data-bulk-action]");
+    var fold = form.closest("details");
+    var summary = fold && fold.querySelector("[data-bulk-summary]");
 
     function showCount() {
       var ticked = boxes.filter(function (box) { return box.checked; }).length;
@@ -22,6 +24,9 @@
         count.textContent = count.dataset.one;
       } else {
         count.textContent = count.dataset.many.replace("{n}", String(ticked));
+      }
+      if (summary) {  // the folded bar of a phone says how many too
+        summary.textContent = ticked ? " (" + ticked + ")" : "";
       }
       all.checked = ticked > 0 && ticked === boxes.length;
       all.indeterminate = ticked > 0 && ticked < boxes.length;

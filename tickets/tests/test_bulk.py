@@ -326,6 +326,9 @@ def test_staff_get_a_checkbox_per_row(desk, client):
     page = client.get(INBOX, {"bandeja": "tematicas", "estado": "todos"})
     assert sorted(_checkboxes(page)) == sorted(ticket.number for ticket in page.context["page"].items)
     assert page.context["bulk_form"] is not None
+    # The filters have fields of the same names: each label must still point at its own field.
+    ids = re.findall(r'\bid="([^"]+)"', page.content.decode())
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
 
 
 # --- Queries of the tray page --------------------------------------------------------------------------------------
