@@ -24,10 +24,10 @@ class Action(TextChoices):
     """The moves that may be made on several requests at once; the value is what the trays' form sends."""
 
     TAKE = "tomar", gettext_lazy("Tomar")
-    ASSIGN = "asignar", gettext_lazy("Asignar a…")
-    CHANGE_TOPIC = "tematica", gettext_lazy("Cambiar la temática a…")
-    SET_PRIORITY = "prioridad", gettext_lazy("Cambiar la prioridad a…")
-    CLOSE = "cerrar", gettext_lazy("Cerrar con un mensaje")
+    ASSIGN = "asignar", gettext_lazy("Asignar")
+    CHANGE_TOPIC = "tematica", gettext_lazy("Cambiar la temática")
+    SET_PRIORITY = "prioridad", gettext_lazy("Cambiar la prioridad")
+    CLOSE = "cerrar", gettext_lazy("Cerrar")
 
 
 class TooMany(services.Refused):

@@ -408,62 +408,57 @@ def _limit_messages(field, limit):
 
 
 class BulkForm(forms.Form):
-    """The trays' bulk actions (tickets.bulk): the requests ticked on the page (`solicitudes`, numbers), what
-    to do with them and that action's one parameter. `people` and `topics` are the (pk, label) choices the
-    trays page already read (tickets.selectors.filter_options), so the form costs the page no query."""
+    """The trays' bulk actions (tickets.bulk): the requests ticked on the page (`solicitudes`, numbers) and what
+    to do with them, in one select: «Tomar», a person under «Asignar a», a topic under «Cambiar la temática a», a
+    priority under «Cambiar la prioridad a» (values `asignar:<pk>`, `tematica:<pk>`, `prioridad:<n>`), or
+    «Cerrar», with the optional message. One choice carries its parameter, so without JavaScript nothing can
+    disagree. `people` and `topics` are the (pk, label) choices the trays page already read
+    (tickets.selectors.filter_options), so the form costs the page no query.
 
-    accion = forms.ChoiceField(
-        label=_("Con las seleccionadas"), choices=[("", _("Elegí qué hacer…")), *Action.choices],
-        widget=forms.Select(attrs={"class": "form-select", "data-bulk-action": ""}),
-        error_messages={"required": _("Elegí qué hacer con las solicitudes seleccionadas."),
-                        "invalid_choice": _("Elegí qué hacer con las solicitudes seleccionadas.")},
-    )
-    asignar_a = forms.TypedChoiceField(
-        label=_("Asignar a"), coerce=int, required=False,
-        widget=forms.Select(attrs={"class": "form-select"}),
-        error_messages={"invalid_choice": _("Elegí un operador de la lista.")},
-    )
-    tematica = forms.TypedChoiceField(
-        label=_("Nueva temática"), coerce=int, required=False,
-        widget=forms.Select(attrs={"class": "form-select"}),
-        error_messages={"invalid_choice": _("Elegí otra temática activa.")},
-    )
-    prioridad = forms.TypedChoiceField(
-        label=_("Nueva prioridad"), coerce=int, required=False,
-        choices=[("", "—"), *Priority.choices],
-        widget=forms.Select(attrs={"class": "form-select"}),
-        error_messages={"invalid_choice": _("Elegí una prioridad de la lista.")},
-    )
+    cleaned_data: `action` (tickets.bulk.Action), `choice` (the pk or priority chosen with it, or None),
+    `numbers` (ints), `mensaje`.
+    """
+
+    CHOOSE = _("Elegí qué hacer con las solicitudes seleccionadas.")
+
+    accion = forms.CharField(label=_("Con las seleccionadas"), error_messages={"required": CHOOSE})
     mensaje = forms.CharField(
         label=_("Mensaje de cierre (opcional)"), required=False, max_length=BODY_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
-        help_text=_("Cada cliente lo recibe por correo con el aviso de cierre de su solicitud."),
+        help_text=_("Solo al cerrar: cada cliente lo recibe con el aviso de cierre de su solicitud."),
     )
-    # What each action needs, and what is said when it is missing.
-    NEEDS = {
-        Action.ASSIGN: ("asignar_a", _("Elegí a quién asignarlas.")),
-        Action.CHANGE_TOPIC: ("tematica", _("Elegí a qué temática pasarlas.")),
-        Action.SET_PRIORITY: ("prioridad", _("Elegí la nueva prioridad.")),
-    }
 
     def __init__(self, *args, people, topics, **kwargs):
-        # Ids of their own: the filters on the same page have fields named «tematica» and «prioridad» too.
+        # Ids of their own: the filters on the same page have fields of their own names.
         super().__init__(*args, auto_id="bloque_%s", **kwargs)
-        self.fields["asignar_a"].choices = [("", "—"), *people]
-        self.fields["tematica"].choices = [("", "—"), *topics]
+        self.groups = [
+            (_("Asignar a"), [(f"{Action.ASSIGN}:{pk}", name) for pk, name in people]),
+            (_("Cambiar la temática a"), [(f"{Action.CHANGE_TOPIC}:{pk}", name) for pk, name in topics]),
+            (_("Cambiar la prioridad a"), [(f"{Action.SET_PRIORITY}:{value}", label)
+                                           for value, label in Priority.choices]),
+        ]
+        self.fields["mensaje"].widget.attrs["aria-describedby"] = "bloque_mensaje_help"
         _limit_messages(self.fields["mensaje"], BODY_MAX_LENGTH)
+
+    def clean_accion(self):
+        value = self.cleaned_data["accion"]
+        if value in (Action.TAKE, Action.CLOSE):
+            return value
+        if not any(value == option for _label, options in self.groups for option, _text in options):
+            raise ValidationError(self.CHOOSE)
+        return value
 
     def clean(self):
         cleaned = super().clean()
         numbers = self.data.getlist("solicitudes") if hasattr(self.data, "getlist") else []
         if not numbers:
-            raise forms.ValidationError(_("Marcá al menos una solicitud de la lista."))
+            raise ValidationError(_("Marcá al menos una solicitud de la lista."))
         if not all(number.isdigit() and len(number) < 12 for number in numbers):
-            raise forms.ValidationError(_("Marcá solicitudes de la lista."))
+            raise ValidationError(_("Marcá solicitudes de la lista."))
         cleaned["numbers"] = [int(number) for number in numbers]
-        field, missing = self.NEEDS.get(cleaned.get("accion"), (None, ""))
-        if field and field not in self.errors and cleaned.get(field) in (None, ""):
-            self.add_error(field, missing)
+        if "accion" in cleaned:
+            action, _sep, choice = cleaned["accion"].partition(":")
+            cleaned["action"], cleaned["choice"] = Action(action), int(choice) if choice else None
         return cleaned
 
     def errors_text(self):

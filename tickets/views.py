@@ -88,16 +88,16 @@ def bulk(request):
     data = form.cleaned_data
     try:
         params = {
-            bulk_actions.Action.ASSIGN: lambda: {"assignee": selectors.assignable_people().get(pk=data["asignar_a"])},
-            bulk_actions.Action.CHANGE_TOPIC: lambda: {"topic": selectors.active_topic(data["tematica"])},
-            bulk_actions.Action.SET_PRIORITY: lambda: {"priority": data["prioridad"]},
+            bulk_actions.Action.ASSIGN: lambda: {"assignee": selectors.assignable_people().get(pk=data["choice"])},
+            bulk_actions.Action.CHANGE_TOPIC: lambda: {"topic": selectors.active_topic(data["choice"])},
+            bulk_actions.Action.SET_PRIORITY: lambda: {"priority": data["choice"]},
             bulk_actions.Action.CLOSE: lambda: {"message": data["mensaje"]},
-        }.get(data["accion"], dict)()
+        }.get(data["action"], dict)()
     except ObjectDoesNotExist:  # deactivated a moment ago
         messages.error(request, _("Esa persona o temática ya no está disponible: elegí otra."))
         return redirect(back)
     try:
-        result = bulk_actions.apply_to_many(data["numbers"], by=user, action=data["accion"], **params)
+        result = bulk_actions.apply_to_many(data["numbers"], by=user, action=data["action"], **params)
     except bulk_actions.TooMany as refusal:
         messages.error(request, str(refusal))
         return redirect(back)

@@ -1,11 +1,8 @@
 // Bulk actions in the trays (templates/tickets/_bulk_bar.html). Without this file every field of the bar shows
 // and the boxes are ticked one by one; with it, «Todas las de esta página» ticks them all, the bar says how many
-// are ticked, and only the field the chosen action needs is shown.
+// are ticked, and the closing message shows only for «Cerrar».
 (function () {
   "use strict";
-
-  // The field each action needs (tickets.forms.BulkForm.NEEDS, and the closing message).
-  var FIELD_OF = { asignar: "asignar_a", tematica: "tematica", prioridad: "prioridad", cerrar: "mensaje" };
 
   function setUp(form) {
     var boxes = Array.prototype.slice.call(
@@ -33,11 +30,8 @@
     }
 
     function showField() {
-      Object.keys(FIELD_OF).forEach(function (key) {
-        var field = form.querySelector(".inbox-field-" + FIELD_OF[key]);
-        if (field) {
-          field.hidden = action.value !== key;
-        }
+      form.querySelectorAll("[data-bulk-for]").forEach(function (field) {
+        field.hidden = action.value !== field.dataset.bulkFor;
       });
     }
 

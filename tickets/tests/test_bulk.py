@@ -216,7 +216,7 @@ def test_a_request_taken_by_someone_else_meanwhile_is_reported_and_the_rest_done
 
 def test_the_refusals_are_grouped_by_reason_in_the_order_sent(desk, client):
     client.force_login(desk["topic operator"])
-    response = client.post(BULK, {"accion": "prioridad", "prioridad": Priority.HIGH,
+    response = client.post(BULK, {"accion": f"prioridad:{Priority.HIGH}",
                                   "solicitudes": desk.numbers("closed", "new", "other_topic", "taken", "new2")})
     assert flashed(response) == [
         ("success", "2 solicitudes cambiaron de prioridad."),
@@ -240,15 +240,20 @@ def test_a_request_closed_meanwhile_is_not_closed_twice(desk, client):
                                         and f"#{desk.taken.number}" in m.subject)
 
 
+CHOOSE = "Elegí qué hacer con las solicitudes seleccionadas."
+
+
 @pytest.mark.parametrize(("data", "message"), [
     ({"accion": "tomar"}, "Marcá al menos una solicitud de la lista."),
     ({"accion": "tomar", "solicitudes": ["12", "x"]}, "Marcá solicitudes de la lista."),
-    ({"solicitudes": ["1"]}, "Elegí qué hacer con las solicitudes seleccionadas."),
-    ({"accion": "borrar", "solicitudes": ["1"]}, "Elegí qué hacer con las solicitudes seleccionadas."),
-    ({"accion": "asignar", "solicitudes": ["1"]}, "Elegí a quién asignarlas."),
-    ({"accion": "asignar", "solicitudes": ["1"], "asignar_a": "999999"}, "Elegí un operador de la lista."),
-    ({"accion": "tematica", "solicitudes": ["1"]}, "Elegí a qué temática pasarlas."),
-    ({"accion": "prioridad", "solicitudes": ["1"], "prioridad": "9"}, "Elegí una prioridad de la lista."),
+    ({"solicitudes": ["1"]}, CHOOSE),
+    ({"accion": "borrar", "solicitudes": ["1"]}, CHOOSE),
+    ({"accion": "asignar", "solicitudes": ["1"]}, CHOOSE),
+    ({"accion": "asignar:999999", "solicitudes": ["1"]}, CHOOSE),
+    ({"accion": "tematica:x", "solicitudes": ["1"]}, CHOOSE),
+    ({"accion": "prioridad:9", "solicitudes": ["1"]}, CHOOSE),
+    ({"accion": "cerrar", "solicitudes": ["1"], "mensaje": "x" * 20_001},
+     "Puede tener hasta 20000 caracteres (tiene 20001)."),
 ])
 def test_bad_input_is_said_and_changes_nothing(desk, client, data, message):
     data = {**data, "solicitudes": [str(desk.new.number) if n == "1" else n for n in data.get("solicitudes", [])]}
@@ -264,11 +269,11 @@ def test_an_inactive_topic_is_not_offered_nor_accepted(desk, client):
     type(desk.world.other_topic).objects.filter(pk=desk.world.other_topic.pk).update(is_active=False)
     client.force_login(desk["administrator"])
     page = client.get(INBOX, {"bandeja": "todas"})
-    assert desk.world.other_topic.pk not in [pk for pk, _name in page.context["bulk_form"].fields["tematica"].choices
-                                             if pk]
-    response = client.post(BULK, {"accion": "tematica", "solicitudes": [desk.new.number],
-                                  "tematica": desk.world.other_topic.pk})
-    assert flashed(response) == [("error", "Elegí otra temática activa.")]
+    offered = dict(page.context["bulk_form"].groups)["Cambiar la temática a"]
+    assert offered == [(f"tematica:{desk.world.topic.pk}", desk.world.topic.name)]
+    response = client.post(BULK, {"accion": f"tematica:{desk.world.other_topic.pk}", "solicitudes": [desk.new.number]})
+    assert flashed(response) == [("error", CHOOSE)]
+    assert Ticket.objects.get(pk=desk.new.pk).topic_id == desk.world.topic.pk
 
 
 def test_too_many_at_once_is_said(desk, client):

@@ -70,13 +70,12 @@ def request_for(world, action, files):
         "remove colleague": ("post", reverse("tickets:remove_colleague", args=[number]),
                              {"colleague": world["colleague in copy"].pk}),
         "bulk take": ("post", reverse("tickets:bulk"), {"accion": "tomar", "solicitudes": [number]}),
-        "bulk assign": ("post", reverse("tickets:bulk"), {"accion": "asignar", "solicitudes": [number],
-                                                          "asignar_a": world["topic operator"].pk}),
-        "bulk change topic": ("post", reverse("tickets:bulk"), {"accion": "tematica", "solicitudes": [number],
-                                                                "tematica": world.other_topic.pk}),
+        "bulk assign": ("post", reverse("tickets:bulk"), {"accion": f"asignar:{world['topic operator'].pk}",
+                                                          "solicitudes": [number]}),
+        "bulk change topic": ("post", reverse("tickets:bulk"), {"accion": f"tematica:{world.other_topic.pk}",
+                                                                "solicitudes": [number]}),
         "bulk close": ("post", reverse("tickets:bulk"), {"accion": "cerrar", "solicitudes": [number]}),
-        "bulk priority": ("post", reverse("tickets:bulk"), {"accion": "prioridad", "solicitudes": [number],
-                                                            "prioridad": 4}),
+        "bulk priority": ("post", reverse("tickets:bulk"), {"accion": "prioridad:4", "solicitudes": [number]}),
     }[action]
 
 
