@@ -26,10 +26,10 @@ def test_an_operator_closes_several_requests_with_one_message(page, log_in):
 
     log_in(sofia)
     page.goto("/solicitudes/?bandeja=sin_asignar")
-    fold = page.locator("summary", has_text="Acciones con las seleccionadas")
+    fold = page.locator("summary", has_text="Acciones en bloque")
     if fold.is_visible():  # a phone: the bar is one line until opened, the cards stay on the first screen
         page.get_by_role("checkbox", name=f"Seleccionar la solicitud #{printer.number}").check()
-        expect(fold).to_have_text("Acciones con las seleccionadas (1)")
+        expect(fold).to_have_text("Acciones en bloque (1)")
         page.get_by_role("checkbox", name=f"Seleccionar la solicitud #{printer.number}").uncheck()
         screenshot(page, "folded")
         fold.click()
@@ -83,7 +83,7 @@ def test_without_its_script_the_bar_still_works(page, log_in):
 
     log_in(sofia)
     page.goto("/solicitudes/?bandeja=sin_asignar")
-    fold = page.locator("summary", has_text="Acciones con las seleccionadas")
+    fold = page.locator("summary", has_text="Acciones en bloque")
     if fold.is_visible():
         fold.click()
     bar = page.get_by_role("form", name="Acciones con las seleccionadas")
