@@ -11,11 +11,11 @@ from django.views.decorators.http import require_POST
 
 from tickets import bulk as bulk_actions
 from tickets import canned, pagination, permissions, recipients, search, selectors, services, uploads
+from tickets.bulk_forms import BulkForm
 from tickets.canned_forms import CannedPickForm
 from tickets.filters import TicketFilter
 from tickets.forms import (
     AssignForm,
-    BulkForm,
     CloseForm,
     ColleagueForm,
     PriorityForm,
