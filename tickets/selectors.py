@@ -180,14 +180,18 @@ def assignable_people():
 
 
 def filter_options(user):
-    """(value, label) of the topic list and, for staff, the assignee list, with only the columns shown.
+    """(value, label) of the topic list and, for staff, the assignee list and the active topics (bulk actions),
+    with only the columns shown.
 
     A desk may have hundreds of operators: the lists are read as tuples, not through model choice fields.
     """
-    options = {"tematica": list(Topic.objects.order_by("name").values_list("pk", "name"))}
+    topics = list(Topic.objects.order_by("name").values_list("pk", "name", "is_active"))
+    options = {"tematica": [(pk, name) for pk, name, _active in topics]}
     if user.is_operator:
         people = assignable_people().values_list("pk", "full_name", "email")
         options["asignada"] = [(pk, name or email) for pk, name, email in people]
+        # The trays' bulk actions move requests only to active topics (tickets.services.change_topic).
+        options["tematica_activa"] = [(pk, name) for pk, name, active in topics if active]
     return options
 
 
@@ -321,6 +325,11 @@ def requesters_matching(text, limit=10):
 def topics_to_move_to(ticket):
     """Active topics other than the request's own."""
     return list(Topic.objects.filter(is_active=True).exclude(pk=ticket.topic_id).order_by("name"))
+
+
+def active_topic(pk):
+    """The active topic `pk`; raises Topic.DoesNotExist for any other."""
+    return Topic.objects.get(pk=pk, is_active=True)
 
 
 def active_topics():

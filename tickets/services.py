@@ -438,7 +438,9 @@ def change_topic(ticket, *, by, topic):
     with transaction.atomic():
         ticket = _locked(ticket)
         _require(Move.CHANGE_TOPIC, by, ticket)
-        if not topic.is_active or topic.pk == ticket.topic_id:
+        if topic.pk == ticket.topic_id:
+            raise Refused(_("La solicitud ya es de la temática «%(topic)s».") % {"topic": topic.name})
+        if not topic.is_active:
             raise Refused(_("Elegí otra temática activa."))
         now = timezone.now()
         old_topic, place, figures = ticket.topic, place_of(ticket), report_summary.figures_of(ticket)

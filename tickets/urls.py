@@ -7,6 +7,7 @@ app_name = "tickets"
 urlpatterns = [
     path("solicitudes/", views.inbox, name="inbox"),
     path("solicitudes/nueva/", views.create, name="create"),
+    path("solicitudes/acciones/", views.bulk, name="bulk"),
     path("solicitudes/<int:number>/", views.detail, name="detail"),
     path("solicitudes/<int:number>/responder/", views.reply, name="reply"),
     path("solicitudes/<int:number>/tomar/", views.take, name="take"),

@@ -1,13 +1,17 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from tickets import bulk as bulk_actions
 from tickets import canned, news, pagination, permissions, recipients, search, selectors, services, uploads
+from tickets.bulk_forms import BulkForm
 from tickets.canned_forms import CannedPickForm
 from tickets.filters import TicketFilter
 from tickets.forms import (
@@ -52,11 +56,82 @@ def inbox(request):
         page = selectors.list_page(tickets, filters.ordering, user=user)
     count, capped = selectors.result_count(tray, tickets, page, filters.ordering,
                                            counted_states=filters.counted_states())
+    lists = selectors.filter_options(user)
     return render(request, "tickets/inbox.html", {
         "trays": trays, "tray": tray, "filters": filters, "page": page, "count": count, "capped": capped,
-        "options": filters.options_with(selectors.filter_options(user)),
+        "options": filters.options_with(lists),
         "links": InboxLinks(request.GET, tray.key, trays=trays, page=page, active=filters.active()),
+        "bulk_form": _bulk_form(user, lists) if page.items else None,
     })
+
+
+def _bulk_form(user, lists, data=None):
+    """The trays' bulk actions: staff only (clients never get the checkboxes nor the form)."""
+    if not user.is_operator:
+        return None
+    return BulkForm(data, people=lists["asignada"], topics=lists["tematica_activa"])
+
+
+@login_required
+@require_POST
+def bulk(request):
+    """One move on the requests ticked in a tray (tickets.bulk); back to the same tray, filters and page kept
+    (the query string of the form's action), with what was done and what was refused and why."""
+    user = request.user
+    form = _bulk_form(user, selectors.filter_options(user), request.POST)
+    if form is None:
+        raise Http404
+    back = f"{reverse('tickets:inbox')}?{request.GET.urlencode()}" if request.GET else reverse("tickets:inbox")
+    if not form.is_valid():
+        messages.error(request, form.errors_text())
+        return redirect(back)
+    data = form.cleaned_data
+    try:
+        params = {
+            bulk_actions.Action.ASSIGN: lambda: {"assignee": selectors.assignable_people().get(pk=data["choice"])},
+            bulk_actions.Action.CHANGE_TOPIC: lambda: {"topic": selectors.active_topic(data["choice"])},
+            bulk_actions.Action.SET_PRIORITY: lambda: {"priority": data["choice"]},
+            bulk_actions.Action.CLOSE: lambda: {"message": data["mensaje"]},
+        }.get(data["action"], dict)()
+    except ObjectDoesNotExist:  # deactivated a moment ago
+        messages.error(request, _("Esa persona o temática ya no está disponible: elegí otra."))
+        return redirect(back)
+    try:
+        result = bulk_actions.apply_to_many(data["numbers"], by=user, action=data["action"], **params)
+    except bulk_actions.TooMany as refusal:
+        messages.error(request, str(refusal))
+        return redirect(back)
+    if result.done:
+        messages.success(request, _bulk_done(result))
+    if result.refused:
+        messages.error(request, _bulk_refused(result))
+    return redirect(back)
+
+
+def _bulk_done(result):
+    count = len(result.done)
+    return {
+        bulk_actions.Action.TAKE: ngettext("Tomaste %(count)d solicitud.", "Tomaste %(count)d solicitudes.", count),
+        bulk_actions.Action.ASSIGN: ngettext("Asignaste %(count)d solicitud.", "Asignaste %(count)d solicitudes.",
+                                             count),
+        bulk_actions.Action.CHANGE_TOPIC: ngettext("%(count)d solicitud cambió de temática.",
+                                                   "%(count)d solicitudes cambiaron de temática.", count),
+        bulk_actions.Action.SET_PRIORITY: ngettext("%(count)d solicitud cambió de prioridad.",
+                                                   "%(count)d solicitudes cambiaron de prioridad.", count),
+        bulk_actions.Action.CLOSE: ngettext("Cerraste %(count)d solicitud.", "Cerraste %(count)d solicitudes.",
+                                            count),
+    }[result.action] % {"count": count}
+
+
+def _bulk_refused(result):
+    """«2 no se pudieron: #12, #15: La solicitud ya está cerrada.»: the numbers grouped by reason, in the order sent."""
+    count = len(result.refused)
+    by_reason = {}
+    for number, reason in result.refused:
+        by_reason.setdefault(reason, []).append(f"#{number}")
+    reasons = " ".join(f"{', '.join(numbers)}: {reason}" for reason, numbers in by_reason.items())
+    return ngettext("%(count)d no se pudo: %(reasons)s", "%(count)d no se pudieron: %(reasons)s", count) % {
+        "count": count, "reasons": reasons}
 
 
 def _jump_to_match(request, tray):

@@ -230,6 +230,11 @@ WRITES = {
                                      data=lambda w: {"colleague": w["colleague"].pk}),
     "remove a colleague from copy": Write("tickets:remove_colleague", "assignee", args=_ticket, setup=_copies,
                                           data=lambda w: {"colleague": w["colleague in copy"].pk}),
+    # Bulk actions in the trays (issue 14)
+    "take several at once": Write("tickets:bulk", "topic operator", State.NEW,
+                                  data=lambda w: {"accion": "tomar", "solicitudes": [w.ticket.number]}),
+    "close several at once with a message": Write("tickets:bulk", "assignee", data=lambda w: {
+        "accion": "cerrar", "solicitudes": [w.ticket.number], "mensaje": "Quedó resuelto."}),
     # Respuestas predefinidas (issue 14)
     "create a canned answer": Write("tickets:canned_create", "topic operator", data=lambda w: {
         "title": "Pedido de CAE", "body": "Hola, {nombre}: ¿nos pasás el CAE?", "topic": w.topic.pk}),
@@ -447,6 +452,8 @@ PAGES = {
     "profile": ("requester", State.IN_PROGRESS, "accounts:profile", lambda w: [], _nothing, 1),
     "profile of an operator (with the signature)": ("assignee", State.IN_PROGRESS, "accounts:profile", lambda w: [],
                                                     _nothing, 2),
+    "the trays of an operator (bulk actions)": ("topic operator", State.NEW, "tickets:inbox", lambda w: [], _nothing,
+                                                1),
     "canned answers": ("topic operator", State.IN_PROGRESS, "tickets:canned_list", lambda w: [], _canned_answer, 1),
     "new canned answer": ("topic operator", State.IN_PROGRESS, "tickets:canned_create", lambda w: [], _nothing, 1),
     "edit canned answer": ("topic operator", State.IN_PROGRESS, "tickets:canned_edit", lambda w: [w.canned.pk],

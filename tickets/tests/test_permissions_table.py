@@ -11,6 +11,7 @@ every other action on a request in progress assigned to "assignee", who does not
 """
 
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from tickets import permissions
@@ -26,7 +27,7 @@ STAFF = {"topic operator", "assignee", "administrator"}
 
 
 def state_for(action):
-    return {"take": State.NEW, "reopen": State.CLOSED}.get(action, State.IN_PROGRESS)
+    return {"take": State.NEW, "bulk take": State.NEW, "reopen": State.CLOSED}.get(action, State.IN_PROGRESS)
 
 
 def expected(who, action):
@@ -34,6 +35,8 @@ def expected(who, action):
         return "login"
     if who in STAFF:
         return "done"
+    if action.startswith("bulk "):  # the trays' bulk actions (issue 14): staff only, a refusal per request
+        return "refused" if who == "other operator" else "404"
     if who == "requester" and action in ("page", "reply", "download", "add colleague", "remove colleague"):
         return "done"
     if who == "colleague in copy" and action in ("page", "reply", "download"):
@@ -41,8 +44,10 @@ def expected(who, action):
     return "404"
 
 
+BULK = {"bulk take": "take", "bulk assign": "assign", "bulk change topic": "change topic", "bulk close": "close",
+        "bulk priority": "priority"}
 ACTIONS = ["page", "reply", "internal comment", "take", "assign", "change topic", "close", "reopen", "download",
-           "download internal file", "add colleague", "remove colleague"]
+           "download internal file", "add colleague", "remove colleague", *BULK]
 CASES = [(who, action, expected(who, action)) for action in ACTIONS for who in PEOPLE]
 
 
@@ -64,6 +69,13 @@ def request_for(world, action, files):
                           {"colleague": world["colleague"].pk}),
         "remove colleague": ("post", reverse("tickets:remove_colleague", args=[number]),
                              {"colleague": world["colleague in copy"].pk}),
+        "bulk take": ("post", reverse("tickets:bulk"), {"accion": "tomar", "solicitudes": [number]}),
+        "bulk assign": ("post", reverse("tickets:bulk"), {"accion": f"asignar:{world['topic operator'].pk}",
+                                                          "solicitudes": [number]}),
+        "bulk change topic": ("post", reverse("tickets:bulk"), {"accion": f"tematica:{world.other_topic.pk}",
+                                                                "solicitudes": [number]}),
+        "bulk close": ("post", reverse("tickets:bulk"), {"accion": "cerrar", "solicitudes": [number]}),
+        "bulk priority": ("post", reverse("tickets:bulk"), {"accion": "prioridad:4", "solicitudes": [number]}),
     }[action]
 
 
@@ -71,7 +83,9 @@ def effect_seen(world, action, who):
     """Did the action change what it should have?"""
     ticket = Ticket.objects.get(pk=world.ticket.pk)
     person = world[who]
+    action = BULK.get(action, action)
     return {
+        "priority": ticket.priority == 4,
         "reply": Intervention.objects.filter(ticket=ticket, author=person, internal=False).exists(),
         "internal comment": Intervention.objects.filter(ticket=ticket, author=person, internal=True).exists(),
         "take": ticket.state == State.IN_PROGRESS and ticket.assignee == person,
@@ -87,7 +101,7 @@ def effect_seen(world, action, who):
 
 def snapshot(world):
     ticket = Ticket.objects.get(pk=world.ticket.pk)
-    return (ticket.state, ticket.assignee_id, ticket.topic_id, ticket.last_activity_at,
+    return (ticket.state, ticket.assignee_id, ticket.topic_id, ticket.priority, ticket.last_activity_at,
             Intervention.objects.count(), Event.objects.count(), Attachment.objects.count(),
             list(Colleague.objects.filter(removed_at=None).values_list("user_id", flat=True).order_by("user_id")))
 
@@ -114,6 +128,11 @@ def test_permission_table(client, who, action, outcome):
         assert snapshot(world) == before
     elif outcome == "404":
         assert response.status_code == 404
+        assert snapshot(world) == before
+    elif outcome == "refused":  # told like a request that does not exist
+        assert response.status_code == 302
+        assert [str(m) for m in get_messages(response.wsgi_request)] == [
+            f"1 no se pudo: #{world.ticket.number}: No existe o no la podés ver."]
         assert snapshot(world) == before
     elif action in ("page", "download", "download internal file"):
         assert response.status_code == 200
