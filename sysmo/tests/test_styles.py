@@ -42,3 +42,18 @@ def test_sections_are_named_after_components_and_colours_come_from_tokens():
     sysmo = (CSS / "sysmo.css").read_text()
     lists = sysmo[sysmo.index("/* ---------- Lists:"):sysmo.index("/* ---------- Empty lists")]
     assert not re.search(r"#[0-9a-f]{3,6}\b", lists, re.IGNORECASE)
+
+
+def test_every_stylesheet_parses_and_every_rule_has_a_selector():
+    """A rule that lost its selector line (a merge, an edit) turns its declarations into a "selector" that
+    swallows the next rule: both are dropped by the browser without a word. tinycss2 reads the files as a
+    browser does (CSS Syntax Level 3)."""
+    import tinycss2
+
+    for path in CSS.glob("*.css"):
+        rules = tinycss2.parse_stylesheet(path.read_text(), skip_comments=True, skip_whitespace=True)
+        for rule in rules:
+            assert rule.type != "error", f"{path.name}: {rule.message}"
+            if rule.type == "qualified-rule":
+                prelude = tinycss2.serialize(rule.prelude).strip()
+                assert prelude and ";" not in prelude and "}" not in prelude, f"{path.name}: rule «{prelude[:80]}»"
