@@ -50,10 +50,14 @@ def test_every_stylesheet_parses_and_every_rule_has_a_selector():
     browser does (CSS Syntax Level 3)."""
     import tinycss2
 
-    for path in CSS.glob("*.css"):
-        rules = tinycss2.parse_stylesheet(path.read_text(), skip_comments=True, skip_whitespace=True)
+    def check(rules, name):
         for rule in rules:
-            assert rule.type != "error", f"{path.name}: {rule.message}"
+            assert rule.type != "error", f"{name}: {rule.message}"
             if rule.type == "qualified-rule":
                 prelude = tinycss2.serialize(rule.prelude).strip()
-                assert prelude and ";" not in prelude and "}" not in prelude, f"{path.name}: rule «{prelude[:80]}»"
+                assert prelude and ";" not in prelude and "}" not in prelude, f"{name}: rule «{prelude[:80]}»"
+            elif rule.type == "at-rule" and rule.at_keyword in {"media", "supports"} and rule.content:
+                check(tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True), name)
+
+    for path in CSS.glob("*.css"):
+        check(tinycss2.parse_stylesheet(path.read_text(), skip_comments=True, skip_whitespace=True), path.name)
