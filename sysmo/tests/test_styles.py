@@ -42,6 +42,8 @@ def test_sections_are_named_after_components_and_colours_come_from_tokens():
     sysmo = (CSS / "sysmo.css").read_text()
     lists = sysmo[sysmo.index("/* ---------- Lists:"):sysmo.index("/* ---------- Empty lists")]
     assert not re.search(r"#[0-9a-f]{3,6}\b", lists, re.IGNORECASE)
+    badges = sysmo[sysmo.index("/* ---------- State badges"):sysmo.index("/* ---------- Header: room")]
+    assert not re.search(r"#[0-9a-f]{3,6}\b", badges, re.IGNORECASE)
 
 
 def test_every_stylesheet_parses_and_every_rule_has_a_selector():
