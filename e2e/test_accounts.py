@@ -101,4 +101,4 @@ def test_sign_out_page_uses_our_layout(page, log_in, client_user):
     screenshot(page)
     page.get_by_role("main").get_by_role("button").click()
     expect(page.get_by_role("alert")).to_contain_text("Cerraste tu sesión")
-    expect(page.get_by_role("main").get_by_role("link", name="Ingresar")).to_be_visible()
+    expect(page.get_by_role("main").get_by_role("link", name="Ingresar").first).to_be_visible()
