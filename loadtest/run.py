@@ -161,15 +161,18 @@ class Stats:
         self.filed = {}  # subject: "created" (answered with the new request), "unanswered" or "refused"
         self.races = []  # (number, window, winners seen in the answers, racers that got an answer)
 
-    def window(self, at):
+    def window(self, started, finished=None):
+        """The fault a request overlapped (from its start to its end, a fault counting until 10 s after it
+        ended), or "outside faults". A request already under way when a fault began overlaps it."""
+        finished = started if finished is None else finished
         for name, start, end in self.faults:
-            if start <= at <= end + 10:
+            if started <= end + 10 and finished >= start:
                 return f"during {name}"
         return "outside faults"
 
     def record(self, page, started, response=None, error=None, ok=(200, 302)):
         at = time.monotonic()
-        window = self.window(started)
+        window = self.window(started, at)
         with self.lock:
             self.requests[window] += 1
             if error is not None:
