@@ -114,7 +114,6 @@ def score_rows(current, previous=None):
 @dataclass(frozen=True)
 class Comment:
     number: int
-    url: str
     subject: str
     score: int
     label: str
@@ -122,6 +121,10 @@ class Comment:
     answered_at: object
     operator: str
     topic: str
+
+    @property
+    def url(self):
+        return detail_url(self.number)
 
 
 def comments(tickets, period, limit=LATEST_COMMENTS):
@@ -139,8 +142,8 @@ def comments(tickets, period, limit=LATEST_COMMENTS):
         subjects.update(Ticket.objects.filter(pk__in=numbers).values_list("number", "subject"))
     operators = _names("assignee", {row[4] for row in rows})
     topics = _names("topic", {row[5] for row in rows})
-    labels = dict(Score.choices)
-    return [Comment(number, detail_url(number), subjects.get(number, ""), score, str(labels[score]), comment,
+    labels = {score: str(label) for score, label in Score.choices}
+    return [Comment(number, subjects.get(number, ""), score, labels[score], comment,
                     answered_at, operators.get(assignee_id, ""), topics.get(topic_id, ""))
             for number, score, comment, answered_at, assignee_id, topic_id in rows]
 
@@ -216,8 +219,9 @@ def comments_table(tickets, period, comparison):
 
     headers = [_("Solicitud"), _("Asunto"), _("Respuesta"), _("Puntaje"), _("Comentario"), _("Respondida"),
                _("Usuario"), _("Temática")]
+    zone = timezone.get_current_timezone()
     return Table(_("Comentarios de la encuesta"), headers, [
-        [row.number, row.subject, row.label, row.score, row.comment, timezone.localtime(row.answered_at).date(),
+        [row.number, row.subject, row.label, row.score, row.comment, row.answered_at.astimezone(zone).date(),
          row.operator, row.topic]
         for row in comments(tickets, period, limit=None)])
 

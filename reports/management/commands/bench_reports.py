@@ -19,6 +19,11 @@ from reports import exports, metrics, satisfaction, time_spent
 from reports.views import report_page
 from tickets.models import Ticket
 
+# What a line that is not one report measures; the 300 ms target is for one report (issue 15). A download of
+# every row (a year of survey comments: tens of thousands) grows with its rows, like any export.
+SEVERAL_REPORTS, ALL_ROWS = False, "all rows"
+NOT_ONE_REPORT = {SEVERAL_REPORTS: "  (varios informes)", ALL_ROWS: "  (descarga de todas las filas)"}
+
 
 def percentile(values, fraction):
     """Nearest-rank percentile: with few runs, p95 is the slowest run or close to it."""
@@ -54,7 +59,8 @@ class Command(BaseCommand):
         for name, run, is_report in self.reports(admin, tickets, period, previous):
             timings, queries = self.measure(run, runs)
             p50, p95 = statistics.median(timings), percentile(timings, 0.95)
-            mark = "  > objetivo" if is_report and p95 > target else "" if is_report else "  (varios informes)"
+            mark = ("  > objetivo" if is_report is True and p95 > target else "" if is_report is True
+                    else NOT_ONE_REPORT[is_report])
             missed += mark == "  > objetivo"
             self.stdout.write(f"{name:<44}{p50:>9.1f}{p95:>9.1f}{queries:>11}{mark}")
         verdict = "todos dentro" if not missed else f"{missed} fuera"
@@ -96,7 +102,7 @@ class Command(BaseCommand):
             ("Satisfacción por usuario", lambda: satisfaction.figures(tickets, period, "assignee"), True),
             ("Satisfacción por temática", lambda: satisfaction.figures(tickets, period, "topic"), True),
             ("Satisfacción: comentarios (últimos 20)", lambda: satisfaction.comments(tickets, period), True),
-            ("Descarga CSV: comentarios de la encuesta", download("satisfaccion-comentarios", "csv"), True),
+            ("Descarga CSV: comentarios de la encuesta", download("satisfaccion-comentarios", "csv"), ALL_ROWS),
             ("Descarga CSV: resumen (3 de los anteriores)", download("resumen", "csv"), False),
             ("Descarga CSV: por temática", download("por-tematica", "csv"), True),
             ("Descarga XLSX: recibidas por día", download("recibidas-por-dia", "xlsx"), True),
