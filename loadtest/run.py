@@ -49,6 +49,7 @@ TICKET_LINK = re.compile(r'href="/solicitudes/(\d+)/"')
 TOPIC_OPTION = re.compile(r'<option value="(\d+)"')
 CREATED = re.compile(r"/solicitudes/(\d+)/")
 TOOK = "Tomaste la solicitud"
+ALERT = re.compile(r'role="alert">\s*(.*?)\s*<button', re.S)
 # The inbox issue's targets (README, "Inboxes"), p95 in ms: trays and filters 50, a request's page 40.
 TARGETS = {"tray": 50, "request page": 40}
 
@@ -384,7 +385,17 @@ class Races(threading.Thread):
         winners = sum(1 for answer in answers if answer is not None and TOOK in answer.text)
         answered = sum(1 for answer in answers if answer is not None and answer.status_code == 200)
         with self.stats.lock:
-            self.stats.races.append((number, self.stats.window(started), winners, answered, len(forms)))
+            self.stats.races.append((number, self.stats.window(started), winners, answered, len(forms),
+                                     [told(answer) for answer in answers]))
+
+
+def told(answer):
+    """What a racer's answer said, to read a race that went wrong: status, the page it ended on, its alerts."""
+    if answer is None:
+        return "no answer"
+    path = answer.url.split("//", 1)[-1].partition("/")[2]
+    alerts = " | ".join(re.sub(r"\s+", " ", alert) for alert in ALERT.findall(answer.text)) or "no alert"
+    return f"{answer.status_code} /{path}: {alerts[:160]}"
 
 
 def percentile(values, fraction):
@@ -420,11 +431,14 @@ def summary(stats, outbox, received, database):
           f"duplicates {len(duplicates)} (target 0); told created but missing {len(told_not_created)} (target 0)")
     exact = [race for race in stats.races if race[2] == 1]
     print(f"take races: {len(stats.races)}; exactly one winner in {len(exact)} (target: every race outside faults)")
-    for number, window, winners, answered_count, racers in stats.races:
+    for number, window, winners, answered_count, racers, answers in stats.races:
         takes = database["takes"].get(str(number), 0)
         flag = "" if winners == 1 and takes == 1 else "   <-- check"
         print(f"  #{number}: {racers} racers, {answered_count} answered, winners told {winners}, "
               f"takes in the history {takes} [{window}]{flag}")
+        if flag:
+            for each in answers:
+                print(f"      {each}")
 
 
 def main():
