@@ -200,3 +200,17 @@ def test_days_are_local_across_a_daylight_saving_change(week):
         assert series[date(2008, 12, 31)] == 1 and series[date(2009, 1, 1)] == 0
         assert dict(metrics.closed_per_day(everything, period))[date(2009, 1, 1)] == 1  # 01:30 local
         assert metrics.resolution(everything, period).average == 2 * H
+
+
+@pytest.mark.parametrize("walk", [True, False], ids=["walks the resolution-time index", "sorts the period"])
+@pytest.mark.parametrize(("operator", "median"), [
+    (None, 24 * H + 15 * M),  # odd: the middle one
+    ("martin", (12 * H + 24 * H + 15 * M) / 2),  # even: the mean of the two middle ones
+])
+def test_the_median_is_the_same_whichever_way_it_is_read(week, monkeypatch, walk, operator, median):
+    # A long period walks the requests in the order of their resolution time; a short one sorts its durations.
+    monkeypatch.setattr(metrics, "WALK_FROM_SHARE", 0 if walk else float("inf"))
+    monkeypatch.setattr(metrics, "SORT_BELOW", 0 if walk else float("inf"))
+    tickets = metrics.requests_for(week.admin, operator=getattr(week, operator) if operator else None)
+    closed = metrics.closed_in(tickets, PERIOD)
+    assert metrics.resolution_median(closed, closed.count()) == median
