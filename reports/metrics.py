@@ -213,11 +213,11 @@ def resolution(tickets, period):
     return Resolution(figures["resolved"], figures["average"], resolution_median(closed, figures["resolved"]))
 
 
-# A period holding at least this share of every closed request reads its median by walking the requests in the
-# order of their resolution time (tickets/0021): about half of that index, whatever the period, against a sort
-# of all the period's durations, which costs more once the period is about a third of the table.
+# A period holding at least this share of a table's values reads its median by walking an index in the order
+# of the values (tickets/0021, 0022): about half of that index, whatever the period, against a sort of all the
+# period's values, which costs more once the period is about a third of the table.
 WALK_FROM_SHARE = 0.3
-SORT_BELOW = 50_000  # durations: always sorted, without asking for the estimate
+SORT_BELOW = 50_000  # values: always sorted, without asking for the estimate
 
 
 def resolution_median(closed, count):
@@ -227,30 +227,32 @@ def resolution_median(closed, count):
     other databases read the middle of the durations in order."""
     if not count:
         return None
-    if connection.vendor == "postgresql" and (count < SORT_BELOW
-                                              or count < WALK_FROM_SHARE * _closed_requests_estimate()):
+    if connection.vendor == "postgresql" and not walks(count, "ticket_resolution_time_idx"):
         return closed.aggregate(median=Median(resolution_time(), output_field=DurationField()))["median"]
-    return _median_by_offset(closed, count)
+    return median_in_order(closed, resolution_time(), count, timedelta())
 
 
-def _closed_requests_estimate():
-    """About how many requests were ever closed: PostgreSQL's row estimate of the resolution-time index (kept
-    by ANALYZE and autovacuum), read without counting; 0 when the index is not there."""
+def walks(count, index):
+    """Whether `count` values are better read by walking `index` (PostgreSQL) in order than sorted: True when
+    they are at least WALK_FROM_SHARE of the index's rows (its estimate, kept by ANALYZE and autovacuum, read
+    without counting)."""
+    if connection.vendor != "postgresql" or count < SORT_BELOW:
+        return False
     with connection.cursor() as cursor:
-        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'ticket_resolution_time_idx'")
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [index])
         row = cursor.fetchone()
-    return max(row[0], 0) if row else 0
+    return bool(row) and count >= WALK_FROM_SHARE * max(row[0], 0)  # -1: never analysed
 
 
-def _median_by_offset(closed, count):
-    """The median where the database has no percentile function: sort, skip to the middle, read one or two."""
+def median_in_order(rows, expression, count, zero):
+    """The exact median of `expression` over `rows` (`count` of them, none NULL): the middle one or the mean of
+    the middle two, read in order (sort, skip to the middle, read one or two), summed from `zero` (0 or
+    timedelta()); None without any."""
     if not count:
         return None
-    middle = list(
-        closed.annotate(duration=resolution_time()).order_by("duration")
-        .values_list("duration", flat=True)[(count - 1) // 2: count // 2 + 1]
-    )
-    return sum(middle, timedelta()) / len(middle)
+    middle = list(rows.annotate(value_in_order=expression).order_by("value_in_order")
+                  .values_list("value_in_order", flat=True)[(count - 1) // 2: count // 2 + 1])
+    return sum(middle, zero) / len(middle)
 
 
 def open_at_end_filter(period):

@@ -23,9 +23,11 @@ def test_bench_reports_prints_p50_and_p95_for_each_report():
         "Recibidas por día", "Cerradas por día", "Tiempo de resolución (promedio y mediana)",
         "Abiertas al final del período", "Resueltas por usuario", "Por temática", "Por prioridad",
     ]
-    assert names[7:12] == ["Tiempo dedicado (total)", "Tiempo dedicado por usuario", "Tiempo dedicado por temática",
+    assert names[7:11] == ["Primera respuesta (promedio y mediana)", "Primera respuesta por temática",
+                           "Primera respuesta por usuario", "Cumplimiento del SLA"]
+    assert names[11:16] == ["Tiempo dedicado (total)", "Tiempo dedicado por usuario", "Tiempo dedicado por temática",
                            "Tiempo dedicado por empresa", "Descarga XLSX: tiempo por empresa"]
-    assert len(lines) == 22
+    assert len(lines) == 26
     assert "Satisfacción por usuario" in names and "Descarga CSV: comentarios de la encuesta" in names
     assert lines[-1].startswith("Página con comparación") and lines[-1].endswith("(varios informes)")
     assert "Objetivo: 300 ms por informe (p95)" in output

@@ -15,6 +15,8 @@ import io
 from datetime import datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.tests.factories import AdminFactory, OperatorFactory
@@ -121,3 +123,26 @@ def test_operators_do_not_reach_the_reports(client, june, who):
     client.force_login(june[who])
     assert client.get(reverse("reports:export", args=["primera-respuesta-por-usuario", "csv"]), QUERY).status_code \
         == 404
+
+
+@pytest.mark.parametrize("walk", [True, False], ids=["walks the first-response indexes", "sorts the period"])
+@pytest.mark.parametrize(("extra", "business_median", "calendar_median"), [
+    (False, 2.0, timedelta(hours=4)),  # three: the middle one of each
+    (True, 2.0, timedelta(hours=3)),  # a fourth without business minutes: 3 business values, 4 waits (1, 2, 4, 65 h)
+])
+def test_the_first_response_medians_are_the_same_whichever_way_they_are_read(
+        june, monkeypatch, walk, extra, business_median, calendar_median):
+    monkeypatch.setattr(metrics, "WALK_FROM_SHARE", 0 if walk else float("inf"))
+    monkeypatch.setattr(metrics, "SORT_BELOW", 0)
+    if extra:
+        TicketFactory(topic=TopicFactory(), created_at=at("2026-06-15 09:00"), first_response_at=at("2026-06-15 11:00"),
+                      first_response_by=june["ana"], first_response_minutes=None, state=State.IN_PROGRESS)
+        summary.rebuild()
+    with CaptureQueriesContext(connection) as captured:
+        [total] = service_quality.first_responses(tickets(june), JUNE)
+    assert (total.business_median, total.calendar_median) == (business_median, calendar_median)
+    assert percentile_asked(captured) == (connection.vendor == "postgresql" and not walk)
+
+
+def percentile_asked(captured):
+    return any("PERCENTILE_CONT" in query["sql"] for query in captured.captured_queries)

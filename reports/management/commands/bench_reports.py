@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Role, User
-from reports import exports, metrics, satisfaction, time_spent
+from reports import exports, metrics, satisfaction, service_quality, time_spent
 from reports.views import report_page
 from tickets.models import Ticket
 
@@ -92,6 +92,12 @@ class Command(BaseCommand):
             ("Resueltas por usuario", lambda: metrics.resolved_per_operator(tickets, period), True),
             ("Por temática", lambda: metrics.per_topic(tickets, period), True),
             ("Por prioridad", lambda: metrics.per_priority(tickets, period), True),
+            ("Primera respuesta (promedio y mediana)", lambda: service_quality.first_responses(tickets, period), True),
+            ("Primera respuesta por temática",
+             lambda: service_quality.first_responses(tickets, period, "topic"), True),
+            ("Primera respuesta por usuario",
+             lambda: service_quality.first_responses(tickets, period, "first_response_by"), True),
+            ("Cumplimiento del SLA", lambda: service_quality.compliance(tickets, period), True),
             ("Tiempo dedicado (total)", lambda: time_spent.time_spent(tickets, period), True),
             ("Tiempo dedicado por usuario", lambda: time_spent.time_spent(tickets, period, "user"), True),
             ("Tiempo dedicado por temática", lambda: time_spent.time_spent(tickets, period, "topic"), True),
