@@ -13,6 +13,7 @@ from statistics import median
 
 from django.db import connection
 from django.db.models import Avg, Case, Count, DurationField, F, FloatField, IntegerField, Q, Value, When
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -102,6 +103,8 @@ def _summed_first_responses(scope, tickets, period, group):
         medians = {}
     elif group is None and metrics.walks(sums[None][0], "ticket_first_wait_idx"):
         medians = {None: _medians_walked(answered_in(tickets, period), *sums[None][:3:2])}
+    elif group and metrics.walks(sum(values[0] for values in sums.values()), "ticket_first_wait_idx"):
+        medians = _medians_walked_per_group(answered_in(tickets, period), group, sums)
     else:
         medians = _medians_of_every_group(tickets, period, group)
     figures = []
@@ -122,6 +125,44 @@ def _medians_walked(answered, count, business_count):
     business = answered.filter(first_response_minutes__isnull=False)
     return (metrics.median_in_order(business, F("first_response_minutes"), business_count, 0),
             metrics.median_in_order(answered, calendar_wait(), count, timedelta()))
+
+
+def _medians_walked_per_group(answered, group, sums):
+    """{key: (median business minutes, median calendar wait)} of each group of `answered` by `group` ("topic" or
+    "first_response_by"), whose counts `sums` gives ({key: (answered, _, with business minutes, …)}): the middle
+    one or two of every group read from its (group, value) index in order (tickets/0022), in two queries — one
+    per value — instead of sorting a long period's values per group."""
+    business = _middles_per_group(answered.filter(first_response_minutes__isnull=False), group,
+                                  F("first_response_minutes"), {key: values[2] for key, values in sums.items()})
+    calendar = _middles_per_group(answered, group, calendar_wait(), {key: values[0] for key, values in sums.items()})
+    return {key: (_mean(business.get(key), 0), _mean(calendar.get(key), timedelta())) for key in sums}
+
+
+def _middles_per_group(rows, group, expression, counts):
+    """{key: [the middle one or two values of `expression` among its `counts[key]` rows of `rows`]}, in one
+    query: a LATERAL walk per group over a VALUES list of (key, how many to skip, how many to take)."""
+    walks = [(key, (count - 1) // 2, 2 - count % 2) for key, count in counts.items() if count and key is not None]
+    middles = {}
+    if walks:
+        inner, params = (rows.filter(**{group: RawSQL("walk.key", [])}).annotate(value_in_order=expression)
+                         .order_by("value_in_order").values_list("value_in_order").query.sql_with_params())
+        values = ", ".join(["(%s, %s, %s)"] * len(walks))
+        # Only placeholders and Django's compiled query go into the text; every value is a parameter.
+        sql = f"SELECT walk.key, middle.value_in_order FROM (VALUES {values}) AS walk(key, skip, take) " \
+              f"CROSS JOIN LATERAL ({inner} OFFSET walk.skip LIMIT walk.take) AS middle"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [value for walk in walks for value in walk] + list(params))
+            for key, value in cursor.fetchall():
+                middles.setdefault(key, []).append(value)
+    if counts.get(None):  # requests answered by someone since deleted: rare, read on their own
+        middles[None] = list(rows.filter(**{f"{group}__isnull": True}).annotate(value_in_order=expression)
+                             .order_by("value_in_order").values_list("value_in_order", flat=True)
+                             [(counts[None] - 1) // 2: counts[None] // 2 + 1])
+    return middles
+
+
+def _mean(values, zero):
+    return sum(values, zero) / len(values) if values else None
 
 
 def _medians_of_every_group(tickets, period, group):

@@ -146,3 +146,24 @@ def test_the_first_response_medians_are_the_same_whichever_way_they_are_read(
 
 def percentile_asked(captured):
     return any("PERCENTILE_CONT" in query["sql"] for query in captured.captured_queries)
+
+
+@pytest.mark.parametrize("walk", [True, False], ids=["walks the per-group indexes", "sorts the period"])
+@pytest.mark.parametrize(("group", "expected"), [
+    # Ana: 60 and 240 business min (1 h and 4 h); Olga: 120 (65 h); nobody (a person since deleted): 30 min (2 h).
+    ("first_response_by", {"Ana Asignada": (2.5, timedelta(hours=2.5)), "Olga Operadora": (2.0, timedelta(hours=65)),
+                           "": (0.5, timedelta(hours=2))}),
+    # Facturación: 60 and 120 (1 h, 65 h) and the deleted person's 30 (2 h); Reclamos: 240 (4 h).
+    ("topic", {"Facturación": (1.0, timedelta(hours=2)), "Reclamos": (4.0, timedelta(hours=4))}),
+])
+def test_the_medians_of_each_group_are_the_same_whichever_way_they_are_read(june, monkeypatch, walk, group, expected):
+    monkeypatch.setattr(metrics, "WALK_FROM_SHARE", 0 if walk else float("inf"))
+    monkeypatch.setattr(metrics, "SORT_BELOW", 0)
+    billing = service_quality.first_responses(tickets(june), JUNE, "topic")[0].key
+    TicketFactory(topic_id=billing, created_at=at("2026-06-15 09:00"), first_response_at=at("2026-06-15 11:00"),
+                  first_response_by=None, first_response_minutes=30, state=State.IN_PROGRESS)
+    summary.rebuild()
+    with CaptureQueriesContext(connection) as captured:
+        rows = service_quality.first_responses(tickets(june), JUNE, group)
+    assert {row.name: (row.business_median, row.calendar_median) for row in rows} == expected
+    assert percentile_asked(captured) == (connection.vendor == "postgresql" and not walk)
