@@ -111,12 +111,18 @@ def time_rows(current, previous=None):
     ) for now, other in pairs]
 
 
+# A year at a thousand client companies is a table of thousands of rows: the page shows those with the most time
+# and says how many there are; the downloads carry every one.
+COMPANIES_SHOWN = 25
+
+
 @dataclass
 class TimeSpent:
     summary: TimeRow
     per_user: list
     per_topic: list
-    per_company: list
+    per_company: list  # the COMPANIES_SHOWN with the most time
+    companies: int  # how many recorded time in either period
 
 
 def build(tickets, period, comparison=None):
@@ -125,8 +131,9 @@ def build(tickets, period, comparison=None):
         return time_rows(time_spent(tickets, period, group),
                          time_spent(tickets, comparison, group) if comparison else None)
 
+    per_company = both("company")
     return TimeSpent(summary=both(None)[0], per_user=both("user"), per_topic=both("topic"),
-                     per_company=both("company"))
+                     per_company=per_company[:COMPANIES_SHOWN], companies=len(per_company))
 
 
 # --- Downloads (reports.exports.TABLES) -------------------------------------------------------------------

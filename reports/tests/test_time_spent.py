@@ -181,6 +181,28 @@ def test_the_xlsx_has_every_row(client, june):
     assert rows[1] == ("Panadería La Espiga (30-71234567-1)", 1.58, 3, 0.53)
 
 
+@pytest.mark.parametrize(("others", "note"), [
+    (0, None),
+    (time_spent.COMPANIES_SHOWN - 2, None),  # 25 in all: every one shown
+    (time_spent.COMPANIES_SHOWN - 1, "Se ven las 25 empresas con más tiempo dedicado de 26; las descargas traen todas."),
+])
+def test_the_page_shows_the_companies_with_the_most_time(client, june, others, note):
+    for _ in range(others):
+        ticket = InProgressTicketFactory(topic=june["billing"], company=CompanyFactory())
+        message = InterventionFactory(ticket=ticket, author=june["olga"], created_at=at("2026-06-20 10:00"))
+        TimeEntry.objects.create(intervention=message, ticket=ticket, author=june["olga"], topic=june["billing"],
+                                 company=ticket.company, minutes=7, at=at("2026-06-20 10:00"))
+    client.force_login(june["admin"])
+    response = client.get(reverse("reports:page"), QUERY)
+    report = response.context["time_spent"]
+    assert report.companies == 2 + others
+    assert len(report.per_company) == min(2 + others, time_spent.COMPANIES_SHOWN)
+    assert report.per_company[0].name == "Panadería La Espiga (30-71234567-1)"  # the most time first
+    html = response.content.decode()
+    assert html.count('class="report-note"') == (note is not None)
+    assert note is None or note in html
+
+
 @pytest.mark.parametrize("who", ["ana", "olga"])
 def test_operators_do_not_reach_the_time_reports(client, june, who):
     client.force_login(june[who])
