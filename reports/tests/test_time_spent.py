@@ -184,7 +184,8 @@ def test_the_xlsx_has_every_row(client, june):
 @pytest.mark.parametrize(("others", "note"), [
     (0, None),
     (time_spent.COMPANIES_SHOWN - 2, None),  # 25 in all: every one shown
-    (time_spent.COMPANIES_SHOWN - 1, "Se ven las 25 empresas con más tiempo dedicado de 26; las descargas traen todas."),
+    (time_spent.COMPANIES_SHOWN - 1,
+     "Se ven las 25 empresas con más tiempo dedicado de 26; las descargas traen todas."),
 ])
 def test_the_page_shows_the_companies_with_the_most_time(client, june, others, note):
     for _ in range(others):
