@@ -9,8 +9,10 @@ from playwright.sync_api import expect
 
 from accounts.tests.factories import AdminFactory, ClientFactory, CompanyFactory, OperatorFactory, verified
 from e2e.helpers import SCREENSHOTS, assert_no_horizontal_overflow, open_menu, screenshot
+from reports import time_spent
 from tickets import services
 from tickets.models import TimeEntry
+from tickets.tests.factories import InProgressTicketFactory, InterventionFactory
 from topics.tests.factories import TopicFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -61,6 +63,15 @@ def test_an_operator_records_time_and_the_administrator_reads_it(page, log_in):
     expect(page.get_by_text("Tiempo dedicado")).to_have_count(0)
     expect(page.get_by_label("Tiempo dedicado (minutos)")).to_have_count(0)
 
+    # Many other client companies with a little time each: the page shows the 25 with the most.
+    colleague = OperatorFactory(full_name="Tomás Gil")
+    support = TopicFactory(name="Soporte técnico", operators=[colleague])
+    for n in range(time_spent.COMPANIES_SHOWN + 1):
+        other = InProgressTicketFactory(topic=support, company=CompanyFactory(name=f"Cliente {n:02d}"))
+        note = InterventionFactory(ticket=other, author=colleague)
+        TimeEntry.objects.create(intervention=note, ticket=other, author=colleague, topic=support,
+                                 company=other.company, minutes=5, at=note.created_at)
+
     page.context.clear_cookies()
     log_in(admin)
     page.goto("/")
@@ -72,11 +83,14 @@ def test_an_operator_records_time_and_the_administrator_reads_it(page, log_in):
     expect(per_user.get_by_role("row", name="Sofía Ruiz")).to_contain_text("35 min")
     per_company = page.get_by_role("region", name="Tabla tiempo dedicado por empresa")
     expect(per_company.get_by_role("row", name="Panadería La Espiga (30-71234567-1)")).to_contain_text("35 min")
+    expect(per_company.locator("tbody tr")).to_have_count(time_spent.COMPANIES_SHOWN)
+    expect(page.get_by_text("Se ven las 25 empresas con más tiempo dedicado de 27; las descargas traen todas.")
+           ).to_be_visible()
     per_topic = page.get_by_role("region", name="Tabla tiempo dedicado por temática")
     expect(per_topic.get_by_role("row", name="Facturación electrónica")).to_contain_text("35 min")
     assert_no_horizontal_overflow(page)
     screenshot(page, "reports")
     name = re.sub(r"[^\w.-]+", "-", page.test_name).strip("-")
-    for section in ("tiempo", "tiempo-usuario"):  # the new sections up close
+    for section in ("tiempo", "tiempo-usuario", "tiempo-empresa"):  # the new sections up close
         page.locator(f"section[aria-labelledby='{section}-titulo']").screenshot(
             path=SCREENSHOTS / f"{name}-{section}.png")
