@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from accounts.tests.factories import ClientFactory, OperatorFactory, verified
 from e2e.helpers import assert_no_horizontal_overflow, open_menu, screenshot
 from e2e.test_tap_targets import assert_targets_big_enough
-from tickets.models import Intervention, Ticket
+from tickets.models import CannedAnswer, Intervention, Ticket
 from tickets.tests.factories import TicketFactory
 from topics.tests.factories import TopicFactory
 
@@ -126,6 +126,20 @@ def test_an_administrator_keeps_a_global_answer_an_operator_sees_but_cannot_edit
     page.get_by_label("Buscar en títulos y textos").fill("nada parecido")
     page.get_by_role("button", name="Buscar").click()
     expect(page.get_by_role("main")).to_contain_text("Ninguna respuesta coincide")
+
+    # Deleting cannot be undone: «Borrar» only asks; the answer goes with «Sí, borrarla».
+    page.context.clear_cookies()
+    log_in(admin)
+    page.goto("/respuestas/")
+    row = page.get_by_role("row").filter(has_text="Saludo")
+    row.locator("summary", has_text="Borrar").click()
+    expect(row.get_by_text("¿Borrar «Saludo»? No se puede deshacer.")).to_be_visible()
+    assert CannedAnswer.objects.filter(title="Saludo").exists()
+    assert_no_horizontal_overflow(page)
+    screenshot(page, "confirm-delete")
+    row.get_by_role("button", name="Sí, borrarla Saludo").click()
+    expect(page.get_by_role("alert")).to_contain_text("Borraste la respuesta «Saludo».")
+    assert not CannedAnswer.objects.exists()
 
 
 def test_without_javascript_insertar_brings_the_form_back_with_the_text(browser, live_server):

@@ -56,6 +56,12 @@ def test_a_client_downloads_their_data_and_an_administrator_deletes_it(page, log
     admin_page.get_by_role("link", name="Pedidos de eliminación").click()
     assert_no_horizontal_overflow(admin_page)
     screenshot(admin_page, "requests")
-    admin_page.get_by_role("button", name="Eliminar sus datos Ana Martínez").click()
+    # Erasing cannot be undone: the first button only asks.
+    admin_page.locator("summary", has_text="Eliminar sus datos").click()
+    expect(admin_page.get_by_text("¿Eliminar los datos personales de Ana Martínez?")).to_be_visible()
+    assert User.objects.get(pk=ana.pk).full_name == "Ana Martínez"
+    assert_no_horizontal_overflow(admin_page)
+    screenshot(admin_page, "confirm-erase")
+    admin_page.get_by_role("button", name="Sí, eliminarlos Ana Martínez").click()
     expect(admin_page.get_by_role("alert")).to_contain_text("Eliminaste los datos personales")
     assert User.objects.get(pk=ana.pk).full_name == "Usuario eliminado"
