@@ -2,6 +2,8 @@
 placeholders (a mistyped one refused first), answers three requests with it, editing the text each time; the
 clients see the text filled in for their request, with the operator's signature."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -177,3 +179,17 @@ def test_without_javascript_insertar_brings_the_form_back_with_the_text(browser,
             "Buenas tardes.\n\nHola, Valeria: reiniciá el equipo.")
     finally:
         context.close()
+
+
+def test_an_operator_without_topics_reads_why_and_still_has_the_global_answers(page, log_in):
+    operator = verified(OperatorFactory(email="nuevo@demo.sysmo.ar", full_name="Nicolás Nuevo"))
+    CannedAnswer.objects.create(title="Saludo", body="Hola, {nombre}: gracias por escribirnos.")
+    log_in(operator)
+    page.goto("/respuestas/")
+    expect(page.get_by_text("Todavía no atendés ninguna temática")).to_be_visible()
+    expect(page.get_by_role("link", name="Nueva respuesta")).to_have_count(0)
+    expect(page.get_by_role("row").filter(has_text="Saludo")).to_contain_text("Global")
+    assert_no_horizontal_overflow(page)
+    screenshot(page, "no-topics")
+    page.goto("/respuestas/nueva/")  # typed by hand: back to the list, which says why
+    expect(page).to_have_url(re.compile(r"/respuestas/$"))

@@ -138,6 +138,11 @@ def may_manage(user, answer):
     return answer.topic_id is not None and answer.topic_id in permissions.operated_topic_ids(user)
 
 
+def may_write_answers(user):
+    """Whether `user` may keep answers at all: administrators (global ones too), operators with a topic."""
+    return may_use_answers(user) and (user.is_administrator or bool(permissions.operated_topic_ids(user)))
+
+
 def topics_to_file_under(user):
     """The topics `user` may keep answers for: every topic for administrators (who also keep global ones),
     their own for operators. A queryset, by name."""

@@ -41,11 +41,14 @@ def answer_list(request):
     query = request.GET.get("q", "").strip()[:100]
     page = Paginator(canned.listed_for(request.user, query=query), PER_PAGE).get_page(request.GET.get("pagina"))
     rows = [(answer, canned.may_manage(request.user, answer)) for answer in page]
-    return render(request, "tickets/canned_list.html", {"page": page, "rows": rows, "query": query})
+    return render(request, "tickets/canned_list.html", {"page": page, "rows": rows, "query": query,
+                                                        "may_write": canned.may_write_answers(request.user)})
 
 
 @staff_required
 def answer_create(request):
+    if not canned.may_write_answers(request.user):
+        return redirect("tickets:canned_list")  # which says why
     form = CannedAnswerForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         answer = _save(request, form)

@@ -303,3 +303,24 @@ def test_insertar_does_not_use_up_the_forms_key(client, world):
     assert sent.status_code == 302
     assert client.post(url, {"body": "Buenas tardes.\n\nRevisado.", "submission_key": key}).status_code == 302
     assert list(Intervention.objects.values_list("body", flat=True)) == ["Buenas tardes.\n\nRevisado."]
+
+
+@pytest.mark.parametrize(("with_topic", "may_write"), [(True, True), (False, False)])
+def test_an_operator_without_topics_is_told_why_they_cannot_write_answers(client, with_topic, may_write):
+    from accounts.tests.factories import OperatorFactory, verified
+    from topics.tests.factories import TopicFactory
+
+    operator = verified(OperatorFactory())
+    if with_topic:
+        TopicFactory(operators=[operator])
+    answer("Saludo global")
+    client.force_login(operator)
+    listing = client.get(reverse("tickets:canned_list")).content.decode()
+    assert ("Nueva respuesta" in listing) == may_write
+    assert ("Todavía no atendés ninguna temática" in listing) == (not may_write)
+    assert "Saludo global" in listing  # the global answers are theirs to use either way
+    response = client.post(reverse("tickets:canned_create"), {"title": "Mía", "body": "Hola."}, follow=True)
+    if not may_write:
+        assert response.redirect_chain == [(reverse("tickets:canned_list"), 302)]
+        assert "Todavía no atendés ninguna temática" in response.content.decode()
+    assert not CannedAnswer.objects.filter(title="Mía").exists()  # with a topic: it must be chosen (refused)
