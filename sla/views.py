@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -15,7 +17,9 @@ def _schedule_page(request, form, closed_form, status=200):
     holidays = sorted(business_hours._national_holidays(today.year).items())
     return render(request, "sla/schedule.html", {
         "form": form, "closed_form": closed_form, "holidays": [(day, name) for day, name in holidays if day >= today],
-        "closed_days": ClosedDay.objects.filter(date__gte=today), "year": today.year}, status=status)
+        # The last year's too: one added after the fact (to correct a deadline) must be seen, and removable.
+        "closed_days": ClosedDay.objects.filter(date__gte=today - timedelta(days=365)), "today": today,
+        "year": today.year}, status=status)
 
 
 @administrator_required

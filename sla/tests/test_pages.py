@@ -1,6 +1,6 @@
 """The administrators' pages: working hours, closed days and SLA targets; nobody else reaches them."""
 
-from datetime import date, time
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -107,3 +107,16 @@ def test_bad_targets_are_refused_with_a_message(client, world, values, message):
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not Target.objects.exists()
+
+
+@pytest.mark.parametrize(("days_from_today", "listed", "past"), [
+    (30, True, False), (0, True, False), (-1, True, True), (-365, True, True), (-366, False, None),
+])
+def test_a_closed_day_added_is_listed_with_its_remove_button(client, world, days_from_today, listed, past):
+    from sla.business_hours import today_local
+
+    day = ClosedDay.objects.create(date=today_local() + timedelta(days=days_from_today), name="Cierre por inventario")
+    client.force_login(world["administrator"])
+    html = client.get(reverse("sla:schedule")).content.decode()
+    assert (reverse("sla:closed_day_remove", args=[day.pk]) in html) == listed
+    assert ("Ya pasó" in html) == bool(past)
