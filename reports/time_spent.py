@@ -10,6 +10,7 @@ is left out on purpose: a year at 1M requests is ~800k records, and COUNT(DISTIN
 
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -70,6 +71,35 @@ def time_spent(tickets, period, group=None):
     return sorted(result, key=lambda row: (-row.minutes, row.name.lower()))
 
 
+def time_spent_of_every_group(tickets, period):
+    """{None: [all], "user": […], "topic": […], "company": […]}, each as time_spent(tickets, period, group)
+    gives it. On PostgreSQL one pass over the period's records (GROUPING SETS) instead of four; elsewhere four
+    queries."""
+    if connection.vendor != "postgresql":
+        return {group: time_spent(tickets, period, group) for group in (None, *GROUPS)}
+    columns = [f"{field}_id" for field in GROUPS.values()]
+    inner, params = (recorded_in(tickets, period).values_list(*GROUPS.values(), "minutes")
+                     .query.sql_with_params())
+    # Only Django's compiled query and fixed column names go into the text; every value is a parameter.
+    sql = (f"SELECT GROUPING({', '.join(columns)}), {', '.join(columns)}, SUM(minutes), COUNT(*) "  # noqa: S608
+           f"FROM ({inner}) AS recorded ({', '.join(columns)}, minutes) "
+           f"GROUP BY GROUPING SETS ((), {', '.join(f'({column})' for column in columns)})")
+    found = {group: [] for group in (None, *GROUPS)}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for grouping, *keys, minutes, entries in cursor.fetchall():
+            # GROUPING() has a bit set for each column left out: 0b111 for the total, then 0b011, 0b101, 0b110.
+            group = {0b111: None, 0b011: "user", 0b101: "topic", 0b110: "company"}[grouping]
+            found[group].append((None if group is None else keys[list(GROUPS).index(group)], minutes, entries))
+    _key, minutes, entries = found[None][0] if found[None] else (None, 0, 0)  # the total: a row even for none
+    result = {None: [TimeFigures(None, "", minutes or 0, entries)]}
+    for group in GROUPS:
+        names = _names(group, [key for key, _minutes, _entries in found[group]])
+        rows = [TimeFigures(key, names.get(key, ""), minutes, entries) for key, minutes, entries in found[group]]
+        result[group] = sorted(rows, key=lambda row: (-row.minutes, row.name.lower()))
+    return result
+
+
 def _names(group, keys):
     keys = [key for key in keys if key is not None]
     if group == "topic":
@@ -127,9 +157,11 @@ class TimeSpent:
 
 def build(tickets, period, comparison=None):
     """Every time-spent table of the reports page, for the period and optionally a comparison."""
+    current = time_spent_of_every_group(tickets, period)
+    previous = time_spent_of_every_group(tickets, comparison) if comparison else {}
+
     def both(group):
-        return time_rows(time_spent(tickets, period, group),
-                         time_spent(tickets, comparison, group) if comparison else None)
+        return time_rows(current[group], previous.get(group) if comparison else None)
 
     per_company = both("company")
     return TimeSpent(summary=both(None)[0], per_user=both("user"), per_topic=both("topic"),

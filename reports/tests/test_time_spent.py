@@ -209,3 +209,15 @@ def test_operators_do_not_reach_the_time_reports(client, june, who):
     client.force_login(june[who])
     for table in ("tiempo-por-usuario", "tiempo-por-empresa"):
         assert client.get(reverse("reports:export", args=[table, "csv"]), QUERY).status_code == 404
+
+
+@pytest.mark.parametrize("period", [JUNE, MAY, metrics.Period(datetime(2025, 1, 1).date(),
+                                                               datetime(2025, 1, 31).date())],
+                         ids=["june", "may", "no records"])
+def test_every_group_at_once_is_each_group_on_its_own(june, period):
+    at_once = time_spent.time_spent_of_every_group(tickets(june), period)
+    assert at_once == {group: time_spent.time_spent(tickets(june), period, group)
+                       for group in (None, "user", "topic", "company")}
+    narrowed = tickets(june, topic=june["claims"])
+    assert time_spent.time_spent_of_every_group(narrowed, period)["user"] == time_spent.time_spent(
+        narrowed, period, "user")
