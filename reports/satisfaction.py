@@ -8,6 +8,7 @@ The queries read one range of the index survey_report_sent_idx (sent_at, assigne
 
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Avg, Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -59,10 +60,42 @@ def figures(tickets, period, group=None):
         rows = [(None, *surveys.aggregate(**aggregates).values())]
     else:
         rows = surveys.values(group).annotate(**aggregates).values_list(group, "sent", "answered", "average")
-    rows = list(rows)
+    return _figures(group, list(rows))
+
+
+GROUPS = ("assignee", "topic")
+
+
+def figures_of_every_group(tickets, period):
+    """({None: [all], "assignee": […], "topic": […]} as figures() gives them, distribution()) of the surveys sent
+    in the period. On PostgreSQL one pass over them (GROUPING SETS, the score being the fourth set) instead of
+    four queries; elsewhere four."""
+    if connection.vendor != "postgresql":
+        return {group: figures(tickets, period, group) for group in (None, *GROUPS)}, distribution(tickets, period)
+    inner, params = sent_in(tickets, period).values_list("assignee", "topic", "score").query.sql_with_params()
+    # Only Django's compiled query goes into the text; every value is a parameter.
+    sql = ("SELECT GROUPING(assignee_id, topic_id, score), assignee_id, topic_id, score, COUNT(*), "  # noqa: S608
+           f"COUNT(score), AVG(score) FROM ({inner}) AS sent (assignee_id, topic_id, score) "
+           "GROUP BY GROUPING SETS ((), (assignee_id), (topic_id), (score))")
+    found, scores = {None: [], "assignee": [], "topic": []}, {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        # GROUPING() has a bit set for each column left out: 0b111 for all, 0b011 per assignee, 0b101 per topic.
+        for grouping, assignee, topic, score, sent, answered, average in cursor.fetchall():
+            if grouping == 0b110:
+                if score is not None:
+                    scores[score] = answered
+                continue
+            group = {0b111: None, 0b011: "assignee", 0b101: "topic"}[grouping]
+            found[group].append(({"assignee": assignee, "topic": topic}.get(group), sent, answered, average))
+    return ({group: _figures(group, rows) for group, rows in found.items()},
+            [(score, label, scores.get(score, 0)) for score, label in Score.choices])
+
+
+def _figures(group, rows):
     names = _names(group, [row[0] for row in rows])
     result = [Satisfaction(key, names.get(key, ""), sent, answered, _rate(answered, sent),
-                           None if average is None else round(average, 2))
+                           None if average is None else round(float(average), 2))
               for key, sent, answered, average in rows]
     return sorted(result, key=lambda row: (-row.sent, row.name.lower()))
 
@@ -186,10 +219,13 @@ def build(tickets, period, comparison=None):
     """Every satisfaction table of the reports page, for the period and optionally a comparison."""
     from reports import charts
 
-    def both(group):
-        return rows(figures(tickets, period, group), figures(tickets, comparison, group) if comparison else None)
+    current, current_scores = figures_of_every_group(tickets, period)
+    previous, previous_scores = figures_of_every_group(tickets, comparison) if comparison else ({}, None)
 
-    scores = score_rows(distribution(tickets, period), distribution(tickets, comparison) if comparison else None)
+    def both(group):
+        return rows(current[group], previous.get(group) if comparison else None)
+
+    scores = score_rows(current_scores, previous_scores)
     return Report(summary=both(None)[0], per_operator=both("assignee"), per_topic=both("topic"), scores=scores,
                   chart=charts.score_chart(scores, period, comparison), comments=comments(tickets, period))
 

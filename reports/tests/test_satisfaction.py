@@ -211,3 +211,11 @@ def test_queries_do_not_grow_with_the_surveys(client, june, django_assert_max_nu
                                   f"2026-06-{day} 11:00"))
     with django_assert_max_num_queries(len(before)):
         client.get(reverse("reports:page"), COMPARED)
+
+
+@pytest.mark.parametrize("period", [JUNE, metrics.Period(datetime(2025, 1, 1).date(), datetime(2025, 1, 31).date())],
+                         ids=["june", "no surveys"])
+def test_every_group_at_once_is_each_group_on_its_own(june, period):
+    at_once = satisfaction.figures_of_every_group(tickets(june), period)
+    assert at_once == ({group: satisfaction.figures(tickets(june), period, group)
+                        for group in (None, "assignee", "topic")}, satisfaction.distribution(tickets(june), period))
