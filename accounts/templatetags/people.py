@@ -1,0 +1,16 @@
+"""Template helpers about people."""
+
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.simple_tag
+def membership_badge(person):
+    """«sin confirmar» beside the company of a person whose membership its contact has not accepted yet (staff
+    pages); a tag rather than an include, as the trays show it on every row."""
+    if not person.membership_pending:
+        return ""
+    return format_html(' <span class="badge-soft badge-soft-warning">{}</span>', _("sin confirmar"))
