@@ -100,6 +100,25 @@ def test_clients_see_the_time_of_the_activity_they_may_see():
     assert "02/03/2026 12:00" in html["operator"] and "02/03/2026 12:00" in html["admin"]
 
 
+@pytest.mark.parametrize(("fields", "role", "expected"), [
+    ({"state": State.NEW}, "operator", '<span class="ticket-waits ticket-waits-unassigned">Sin asignar</span>'),
+    ({"state": State.NEW}, "admin", '<span class="ticket-waits ticket-waits-unassigned">Sin asignar</span>'),
+    # Clients are not told nobody holds it yet: support has the next step.
+    ({"state": State.NEW}, "client",
+     '<span class="ticket-waits ticket-waits-support">Espera respuesta de soporte</span>'),
+    ({"state": State.IN_PROGRESS, "assignee_id": 1}, "client",
+     '<span class="ticket-waits ticket-waits-support">Espera respuesta de soporte</span>'),
+    ({"state": State.IN_PROGRESS, "assignee_id": 1, "waiting_since": datetime(2026, 3, 1, tzinfo=UTC)}, "operator",
+     '<span class="ticket-waits ticket-waits-client">Esperando al cliente</span>'),
+    ({"state": State.CLOSED, "assignee_id": 1}, "operator", ""),
+    ({"state": State.CLOSED}, "client", ""),
+])
+def test_whom_the_request_waits_on(fields, role, expected):
+    from tickets.models import Ticket
+
+    assert render("{% waits_on ticket user %}", ticket=Ticket(**fields), user=User(role=role)) == expected
+
+
 @pytest.mark.parametrize(("company", "confirmed", "expected"), [
     (None, False, ""),
     (1, True, ""),
