@@ -19,16 +19,11 @@ from tickets.models import Priority, State, WaitsOn
 register = template.Library()
 
 
-@register.filter
-def last_activity_for(ticket, user):
-    """The request's last activity that `user` may see (tickets.permissions.activity_field)."""
-    return getattr(ticket, permissions.activity_field(user))
-
-
 @register.simple_tag
 def activity_time(ticket, user, css_class=""):
-    """A <time> element with the request's last activity that `user` may see, in local time (dd/mm/aaaa hh:mm)."""
-    when = timezone.localtime(last_activity_for(ticket, user))
+    """A <time> element with the request's last activity that `user` may see (tickets.permissions.activity_field),
+    in local time (dd/mm/aaaa hh:mm)."""
+    when = timezone.localtime(getattr(ticket, permissions.activity_field(user)))
     css = f' class="{escape(css_class)}"' if css_class else ""
     return mark_safe(f'<time{css} datetime="{when.isoformat()}">{when.strftime("%d/%m/%Y %H:%M")}</time>')  # noqa: S308
 
