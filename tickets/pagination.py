@@ -53,11 +53,13 @@ def page_number(value):
     return number if 1 <= number <= MAX_PAGE_NUMBER else 1
 
 
-def page_of(queryset, ordering, *, after="", before="", number=1, per_page=None, related=(), shown=None):
+def page_of(queryset, ordering, *, after="", before="", number=1, per_page=None, related=(), columns=(),
+            shown=None):
     """One page of `queryset` in `ordering`, after or before a cursor; one query. Raises BadCursor.
 
-    `related`: what to select_related for the rows shown, joined only to the rows of the page; `shown`: a
-    function that annotates the queryset of those rows (joined only to them too).
+    `related`: what to select_related for the rows shown, joined only to the rows of the page; `columns`: the
+    only columns read (all when empty; the ordering's keys among them); `shown`: a function that annotates the
+    queryset of those rows (joined only to them too).
     """
     per_page = per_page or PER_PAGE
     fields = [key.lstrip("-") for key in ordering]
@@ -65,15 +67,15 @@ def page_of(queryset, ordering, *, after="", before="", number=1, per_page=None,
     if before:
         reverse = [key[1:] if key.startswith("-") else f"-{key}" for key in ordering]
         beyond = _beyond(queryset, fields, decode(before, fields), not descending)
-        rows = _rows(beyond, reverse, per_page + 1, related, shown)
+        rows = _rows(beyond, reverse, per_page + 1, related, columns, shown)
         if len(rows) <= per_page:  # back at the start: the first page as it is now
-            return page_of(queryset, ordering, per_page=per_page, related=related, shown=shown)
+            return page_of(queryset, ordering, per_page=per_page, related=related, columns=columns, shown=shown)
         items = rows[:per_page][::-1]
         return Page(items, max(number, 2), next_cursor=encode(items[-1], fields),
                     previous_cursor=encode(items[0], fields), has_previous=True)
     if after:
         queryset = _beyond(queryset, fields, decode(after, fields), descending)
-    rows = _rows(queryset, ordering, per_page + 1, related, shown)
+    rows = _rows(queryset, ordering, per_page + 1, related, columns, shown)
     items = rows[:per_page]
     return Page(
         items, max(number, 2) if after else 1,
@@ -82,7 +84,7 @@ def page_of(queryset, ordering, *, after="", before="", number=1, per_page=None,
     )
 
 
-def _rows(queryset, ordering, limit, related, shown=None):
+def _rows(queryset, ordering, limit, related, columns=(), shown=None):
     """The first `limit` rows in `ordering`, with their related rows.
 
     The range is read without joins (a subquery of numbers) and only those rows are joined: with the joins in
@@ -90,6 +92,8 @@ def _rows(queryset, ordering, limit, related, shown=None):
     """
     numbers = queryset.order_by(*ordering).values("pk")[:limit]
     rows = queryset.model.objects.filter(pk__in=numbers).select_related(*related)
+    if columns:
+        rows = rows.only(*columns)
     return list((shown(rows) if shown else rows).order_by(*ordering))
 
 

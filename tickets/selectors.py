@@ -148,11 +148,22 @@ def tray_condition(user, key):
     return Q(number__isnull=False)  # "todas": administrators see every request
 
 
+# The columns a list's row shows (templates/tickets/_ticket_table.html, sla.templatetags.sla_clock.due_label) and
+# every key of an ordering (the pagination's cursors): a row reads only these, not the description nor the
+# whole of three people.
+ROW_FIELDS = (
+    "number", "subject", "state", "priority", "waiting_since", "sla_due_at", "sla_warn_at", "created_at",
+    "last_activity_at", "public_activity_at", "topic__name", "company__name",
+    "requester__full_name", "requester__email", "requester__company", "requester__company_confirmed",
+    "assignee__full_name", "assignee__email",
+)
+
+
 def list_page(tickets, ordering, *, after="", before="", number=1, user=None):
     """One page of a list, with what each row shows, in one query (tickets.pagination); for staff (`user`)
     each row also carries their news flags (tickets.news.annotated), in the same query."""
     return pagination.page_of(tickets, ordering, after=after, before=before, number=number,
-                              related=("topic", "requester", "company", "assignee"),
+                              related=("topic", "requester", "company", "assignee"), columns=ROW_FIELDS,
                               shown=(lambda rows: tickets_news.annotated(rows, user)) if user is not None else None)
 
 

@@ -51,7 +51,10 @@ def test_bench_inboxes_measures_every_case_for_each_role(settings):
         for case in ("bandeja realizadas", "filtro estado=nuevo", "buscar frecuente", "buscar rara",
                      "buscar sin resultados", "página profunda", "página de una solicitud"):
             assert re.search(rf"^{role}\s+{case}.*\s\d+$|^{role}\s+{case}.*\d+\s+✗$", output, re.M), (role, case)
-    assert "bandeja todas" in output and "p95 ms" in output
+    assert "bandeja todas" in output and "p95 ms" in output and "CPU ms" in output
+    # p50, p95, target, CPU per request, queries: the CPU column holds a time, not a count.
+    row = re.search(r"^operador\s+bandeja asignadas\s+([\d.]+)\s+([\d.]+)\s+(\d+)\s+(\d+\.\d)\s+(\d+)", output, re.M)
+    assert row and float(row[4]) > 0, output
     # The staff measured have opened requests, some with news, so the lists carry the markers.
     assert re.search(r"^operador: [\d,]+ solicitudes vistas, [1-9][\d,]* con novedades\.$", output, re.M)
     for role in ("operator", "admin"):

@@ -3,7 +3,9 @@
 As a client, an operator and an administrator (the busiest of each), it requests every tray, the common
 filters, three searches (a common word, a rare word, a word no request has), a deep page and a
 request's page through Django's test client — middleware, queries and templates included, no network —
-and prints the median and 95th percentile times and the number of queries of each case.
+and prints the median and 95th percentile times, the CPU time this process spent per request (Python building the
+page, the database's own work left out: what decides how many pages a core serves) and the number of queries of
+each case.
 
 The operator and the administrator measured first get `--seen` requests of their landing tray marked as opened
 (tickets.models.Seen), one in five with news, so the lists carry the new-activity markers and the tabs count them.
@@ -47,7 +49,8 @@ class Case:
 
 class Command(BaseCommand):
     help = ("Mide las bandejas (cada bandeja, filtros comunes, tres búsquedas, una página profunda y la página de "
-            "una solicitud) como cliente, operador y administrador, e imprime p50/p95 y la cantidad de consultas.")
+            "una solicitud) como cliente, operador y administrador, e imprime p50/p95, el tiempo de CPU por pedido "
+            "y la cantidad de consultas.")
 
     def add_arguments(self, parser):
         parser.add_argument("--repeat", type=int, default=30, help="mediciones por caso (más 3 de calentamiento)")
@@ -68,17 +71,17 @@ class Command(BaseCommand):
             self.stdout.write(f"{role}: {marked[0]:,} solicitudes vistas, {marked[1]:,} con novedades.")
         cases = [case for case in build_cases(people, (common, rare, missing)) if only in case.name]
         self.stdout.write(self.header())
-        self.stdout.write(f"{'rol':<14}{'caso':<34}{'p50 ms':>8}{'p95 ms':>8}{'meta':>6}{'consultas':>11}")
+        self.stdout.write(f"{'rol':<14}{'caso':<34}{'p50 ms':>8}{'p95 ms':>8}{'meta':>6}{'CPU ms':>8}{'consultas':>11}")
         misses = 0
         factor = SQLITE_FACTOR if connection.vendor == "sqlite" else 1
         with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
             for case in cases:
                 client = people[case.role][1]
-                p50, p95, queries = measure(client, case, repeat)
+                p50, p95, cpu, queries = measure(client, case, repeat)
                 target = TARGETS_MS[case.kind] * factor
                 flag = "" if p95 <= target else "  ✗"
                 misses += bool(flag)
-                self.stdout.write(f"{case.role:<14}{case.name:<34}{p50:>8.1f}{p95:>8.1f}{target:>6}{queries:>11}{flag}")
+                self.stdout.write(f"{case.role:<14}{case.name:<34}{p50:>8.1f}{p95:>8.1f}{target:>6}{cpu:>8.1f}{queries:>11}{flag}")
         self.stdout.write(f"{len(cases)} casos, {repeat} mediciones cada uno; {misses} por encima de la meta (✗).")
 
     def header(self):
@@ -200,19 +203,22 @@ def _url(**query):
 
 
 def measure(client, case, repeat):
-    """(p50 ms, p95 ms, queries): three warm-up requests, then `repeat` timed ones; queries counted apart."""
+    """(p50 ms, p95 ms, CPU ms per request, queries): three warm-up requests, then `repeat` timed ones; queries
+    counted apart."""
     for _ in range(3):
         _get(client, case)
     timings = []
+    cpu_started = time.process_time()
     for _ in range(max(repeat, 1)):
         started = time.perf_counter()
         _get(client, case)
         timings.append((time.perf_counter() - started) * 1000)
+    cpu = (time.process_time() - cpu_started) * 1000 / max(repeat, 1)
     with CaptureQueriesContext(connection) as queries:
         _get(client, case)
     timings.sort()
     p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
-    return statistics.median(timings), p95, len(queries)
+    return statistics.median(timings), p95, cpu, len(queries)
 
 
 def _get(client, case):
