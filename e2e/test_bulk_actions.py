@@ -102,3 +102,35 @@ def test_without_its_script_the_bar_still_works(page, log_in):
         ticket.refresh_from_db()
         assert (ticket.assignee, ticket.state) == (bruno, State.IN_PROGRESS)
         assert not ticket.interventions.exists()
+
+
+def test_an_action_not_chosen_is_said_beside_the_select_and_the_ticks_stay(page, log_in):
+    sofia = verified(OperatorFactory(email="sofia@demo.sysmo.ar", full_name="Sofía Ruiz"))
+    support = TopicFactory(name="Soporte técnico", operators=[sofia])
+    printer, invoice = (TicketFactory(topic=support, subject=subject)
+                        for subject in ("No imprime la factura", "Factura duplicada"))
+    tray_counts.rebuild()
+
+    log_in(sofia)
+    page.goto("/solicitudes/?bandeja=sin_asignar")
+    fold = page.locator("summary", has_text="Acciones en bloque")
+    for ticket in (printer, invoice):
+        page.get_by_role("checkbox", name=f"Seleccionar la solicitud #{ticket.number}").check()
+    if fold.is_visible():
+        fold.click()
+    bar = page.get_by_role("form", name="Acciones con las seleccionadas")
+    bar.get_by_role("button", name="Aplicar a las seleccionadas").click()
+
+    bar = page.get_by_role("form", name="Acciones con las seleccionadas")  # the same tray, the bar open
+    choose = bar.get_by_label("Con las seleccionadas")
+    expect(choose).to_have_attribute("aria-invalid", "true")
+    expect(bar.get_by_text("Elegí qué hacer con las solicitudes seleccionadas.")).to_be_visible()
+    for ticket in (printer, invoice):
+        expect(page.get_by_role("checkbox", name=f"Seleccionar la solicitud #{ticket.number}")).to_be_checked()
+    assert_no_horizontal_overflow(page)
+    screenshot(page, "not-chosen")
+    choose.select_option(label="Tomar")
+    bar.get_by_role("button", name="Aplicar a las seleccionadas").click()
+    expect(page.get_by_role("alert").filter(has_text="Tomaste 2 solicitudes.")).to_be_visible()
+    assert set(Ticket.objects.filter(assignee=sofia).values_list("number", flat=True)) == {printer.number,
+                                                                                          invoice.number}

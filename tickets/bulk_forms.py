@@ -63,5 +63,15 @@ class BulkForm(forms.Form):
             cleaned["action"], cleaned["choice"] = Action(action), int(choice) if choice else None
         return cleaned
 
-    def errors_text(self):
-        return " ".join(message for errors in self.errors.values() for message in errors)
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors.keys() & self.fields.keys():  # marked, and read with their message
+            attrs = self.fields[name].widget.attrs
+            attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+            attrs["aria-invalid"] = "true"
+            attrs["aria-describedby"] = f"{attrs.get('aria-describedby', '')} bloque_{name}_error".strip()
+
+    def ticked(self):
+        """The request numbers ticked in the submitted data (ints; none unbound), to tick them again."""
+        numbers = self.data.getlist("solicitudes") if hasattr(self.data, "getlist") else []
+        return {int(number) for number in numbers if number.isdigit() and len(number) < 12}

@@ -37,6 +37,12 @@ def home(request):
 @login_required
 def inbox(request):
     """The trays: tabs with counts, the search box, filters and one page of requests; everything in the URL."""
+    return _inbox_page(request)
+
+
+def _inbox_page(request, refused_bulk=None):
+    """The tray of request.GET; with `refused_bulk` (a BulkForm with errors) its bar shows them next to its fields,
+    with what was ticked and typed, and the page answers 400."""
     user = request.user
     trays = selectors.trays_for(user)
     tray = next((tray for tray in trays if tray.key == request.GET.get("bandeja")), None)
@@ -57,12 +63,13 @@ def inbox(request):
     count, capped = selectors.result_count(tray, tickets, page, filters.ordering,
                                            counted_states=filters.counted_states())
     lists = selectors.filter_options(user)
+    bulk_form = refused_bulk or (_bulk_form(user, lists) if page.items else None)
     return render(request, "tickets/inbox.html", {
         "trays": trays, "tray": tray, "filters": filters, "page": page, "count": count, "capped": capped,
         "options": filters.options_with(lists),
         "links": InboxLinks(request.GET, tray.key, trays=trays, page=page, active=filters.active()),
-        "bulk_form": _bulk_form(user, lists) if page.items else None,
-    })
+        "bulk_form": bulk_form, "bulk_ticked": bulk_form.ticked() if bulk_form else (),
+    }, status=400 if refused_bulk else 200)
 
 
 def _bulk_form(user, lists, data=None):
@@ -83,8 +90,7 @@ def bulk(request):
         raise Http404
     back = f"{reverse('tickets:inbox')}?{request.GET.urlencode()}" if request.GET else reverse("tickets:inbox")
     if not form.is_valid():
-        messages.error(request, form.errors_text())
-        return redirect(back)
+        return _inbox_page(request, refused_bulk=form)  # the errors beside their fields; nothing typed is lost
     data = form.cleaned_data
     try:
         params = {

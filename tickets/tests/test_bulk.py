@@ -243,25 +243,40 @@ def test_a_request_closed_meanwhile_is_not_closed_twice(desk, client):
 CHOOSE = "Elegí qué hacer con las solicitudes seleccionadas."
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"accion": "tomar"}, "Marcá al menos una solicitud de la lista."),
-    ({"accion": "tomar", "solicitudes": ["12", "x"]}, "Marcá solicitudes de la lista."),
-    ({"solicitudes": ["1"]}, CHOOSE),
-    ({"accion": "borrar", "solicitudes": ["1"]}, CHOOSE),
-    ({"accion": "asignar", "solicitudes": ["1"]}, CHOOSE),
-    ({"accion": "asignar:999999", "solicitudes": ["1"]}, CHOOSE),
-    ({"accion": "tematica:x", "solicitudes": ["1"]}, CHOOSE),
-    ({"accion": "prioridad:9", "solicitudes": ["1"]}, CHOOSE),
-    ({"accion": "cerrar", "solicitudes": ["1"], "mensaje": "x" * 20_001},
-     "Puede tener hasta 20000 caracteres (tiene 20001)."),
+@pytest.mark.parametrize(("data", "message", "beside"), [
+    ({"accion": "tomar"}, "Marcá al menos una solicitud de la lista.", None),
+    ({"accion": "tomar", "solicitudes": ["12", "x"]}, "Marcá solicitudes de la lista.", None),
+    ({"solicitudes": ["1"]}, CHOOSE, "accion"),
+    ({"accion": "borrar", "solicitudes": ["1"]}, CHOOSE, "accion"),
+    ({"accion": "asignar", "solicitudes": ["1"]}, CHOOSE, "accion"),
+    ({"accion": "asignar:999999", "solicitudes": ["1"]}, CHOOSE, "accion"),
+    ({"accion": "tematica:x", "solicitudes": ["1"]}, CHOOSE, "accion"),
+    ({"accion": "prioridad:9", "solicitudes": ["1"]}, CHOOSE, "accion"),
+    ({"accion": "cerrar", "solicitudes": ["1"], "mensaje": "Resuelto. " + "x" * 20_000},
+     "Puede tener hasta 20000 caracteres (tiene 20010).", "mensaje"),
 ])
-def test_bad_input_is_said_and_changes_nothing(desk, client, data, message):
+def test_bad_input_is_said_beside_its_field_keeps_what_was_given_and_changes_nothing(desk, client, data, message,
+                                                                                     beside):
     data = {**data, "solicitudes": [str(desk.new.number) if n == "1" else n for n in data.get("solicitudes", [])]}
     client.force_login(desk["topic operator"])
     before = _snapshot(desk.new)
     response = client.post(f"{BULK}?bandeja=tematicas", data)
-    assert response["Location"] == f"{INBOX}?bandeja=tematicas"
-    assert flashed(response) == [("error", message)]
+    assert response.status_code == 400  # the same tray, not a redirect: nothing typed or ticked is lost
+    assert response.context["tray"].key == "tematicas"
+    form = response.context["bulk_form"]
+    assert (form.errors.get(beside) if beside else form.non_field_errors()) == [message]
+    html = response.content.decode()
+    assert html.count(message) == 1 and flashed(response) == []
+    assert _checkboxes(response, checked=True) == ([desk.new.number] if str(desk.new.number) in data["solicitudes"]
+                                                   else [])
+    if "mensaje" in data:
+        assert data["mensaje"] in html
+        textarea = re.search(r"<textarea[^>]*>", html).group()
+        assert 'aria-invalid="true"' in textarea and 'is-invalid' in textarea
+        assert 'aria-describedby="bloque_mensaje_help bloque_mensaje_error"' in textarea
+        assert 'id="bloque_mensaje_error"' in html
+    if beside == "accion":
+        assert 'aria-invalid="true" aria-describedby="bloque_accion_error"' in html
     assert _snapshot(desk.new) == before
 
 
@@ -272,7 +287,7 @@ def test_an_inactive_topic_is_not_offered_nor_accepted(desk, client):
     offered = dict(page.context["bulk_form"].groups)["Cambiar la temática a"]
     assert offered == [(f"tematica:{desk.world.topic.pk}", desk.world.topic.name)]
     response = client.post(BULK, {"accion": f"tematica:{desk.world.other_topic.pk}", "solicitudes": [desk.new.number]})
-    assert flashed(response) == [("error", CHOOSE)]
+    assert response.status_code == 400 and response.context["bulk_form"].errors["accion"] == [CHOOSE]
     assert Ticket.objects.get(pk=desk.new.pk).topic_id == desk.world.topic.pk
 
 
@@ -288,8 +303,9 @@ def test_too_many_at_once_is_said(desk, client):
 # --- The wrong side ------------------------------------------------------------------------------------------------
 
 
-def _checkboxes(response):
-    return [int(n) for n in re.findall(r'name="solicitudes" value="(\d+)"', response.content.decode())]
+def _checkboxes(response, checked=False):
+    found = re.findall(r'name="solicitudes" value="(\d+)"([^>]*)>', response.content.decode())
+    return [int(n) for n, rest in found if not checked or " checked" in rest]
 
 
 def test_clients_get_no_checkboxes_and_their_post_is_a_404(desk, client):
