@@ -244,6 +244,30 @@ def walks(count, index):
     return bool(row) and count >= WALK_FROM_SHARE * max(row[0], 0)  # -1: never analysed
 
 
+def sums_of_every_grouping(rows, groups, aggregates):
+    """One pass over `rows` (a values_list queryset whose first fields are `groups`, in order) summed by
+    `aggregates` (SQL over its field names, e.g. "SUM(minutes), COUNT(*)") for all of them and for each group
+    alone: GROUPING SETS, PostgreSQL only. Returns {None: [(aggregates…)], group: [(key, aggregates…), …]};
+    the total always has its one row."""
+    columns = ", ".join(rows._fields)
+    inner, params = rows.query.sql_with_params()
+    keys = ", ".join(groups)
+    # Only Django's compiled query and field names go into the text; every value is a parameter.
+    sql = (f"SELECT GROUPING({keys}), {keys}, {aggregates} FROM ({inner}) AS grouped ({columns}) "  # noqa: S608
+           f"GROUP BY GROUPING SETS ((), {', '.join(f'({group})' for group in groups)})")
+    # GROUPING() sets a bit for each group left out, the first group's highest: all of them set is the total.
+    left_out = {(1 << len(groups)) - 1 - (1 << (len(groups) - 1 - index)): group for index, group in
+                enumerate(groups)}
+    found = {None: [], **{group: [] for group in groups}}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for grouping, *row in cursor.fetchall():
+            keys_of_row, figures = row[:len(groups)], row[len(groups):]
+            group = left_out.get(grouping)
+            found[group].append(tuple(figures) if group is None else (keys_of_row[groups.index(group)], *figures))
+    return found
+
+
 def median_in_order(rows, expression, count, zero):
     """The exact median of `expression` over `rows` (`count` of them, none NULL): the middle one or the mean of
     the middle two, read in order (sort, skip to the middle, read one or two), summed from `zero` (0 or

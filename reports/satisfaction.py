@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from reports import metrics
 from reports.tables import UP, Figure, figure
 from satisfaction.models import Score, Survey
 from tickets.models import Ticket, detail_url
@@ -72,22 +73,11 @@ def figures_of_every_group(tickets, period):
     four queries; elsewhere four."""
     if connection.vendor != "postgresql":
         return {group: figures(tickets, period, group) for group in (None, *GROUPS)}, distribution(tickets, period)
-    inner, params = sent_in(tickets, period).values_list("assignee", "topic", "score").query.sql_with_params()
-    # Only Django's compiled query goes into the text; every value is a parameter.
-    sql = ("SELECT GROUPING(assignee_id, topic_id, score), assignee_id, topic_id, score, COUNT(*), "  # noqa: S608
-           f"COUNT(score), AVG(score) FROM ({inner}) AS sent (assignee_id, topic_id, score) "
-           "GROUP BY GROUPING SETS ((), (assignee_id), (topic_id), (score))")
-    found, scores = {None: [], "assignee": [], "topic": []}, {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        # GROUPING() has a bit set for each column left out: 0b111 for all, 0b011 per assignee, 0b101 per topic.
-        for grouping, assignee, topic, score, sent, answered, average in cursor.fetchall():
-            if grouping == 0b110:
-                if score is not None:
-                    scores[score] = answered
-                continue
-            group = {0b111: None, 0b011: "assignee", 0b101: "topic"}[grouping]
-            found[group].append(({"assignee": assignee, "topic": topic}.get(group), sent, answered, average))
+    groups = ["assignee", "topic", "score"]
+    sums = metrics.sums_of_every_grouping(sent_in(tickets, period).values_list(*groups), groups,
+                                          "COUNT(*), COUNT(score), AVG(score)")
+    found = {None: [(None, *sums[None][0])], "assignee": sums["assignee"], "topic": sums["topic"]}
+    scores = {score: answered for score, _sent, answered, _average in sums["score"] if score is not None}
     return ({group: _figures(group, rows) for group, rows in found.items()},
             [(score, label, scores.get(score, 0)) for score, label in Score.choices])
 

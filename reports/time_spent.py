@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Company, User
+from reports import metrics
 from reports.tables import Figure, figure
 from tickets.models import TimeEntry
 from topics.models import Topic
@@ -77,21 +78,11 @@ def time_spent_of_every_group(tickets, period):
     queries."""
     if connection.vendor != "postgresql":
         return {group: time_spent(tickets, period, group) for group in (None, *GROUPS)}
-    columns = [f"{field}_id" for field in GROUPS.values()]
-    inner, params = (recorded_in(tickets, period).values_list(*GROUPS.values(), "minutes")
-                     .query.sql_with_params())
-    # Only Django's compiled query and fixed column names go into the text; every value is a parameter.
-    sql = (f"SELECT GROUPING({', '.join(columns)}), {', '.join(columns)}, SUM(minutes), COUNT(*) "  # noqa: S608
-           f"FROM ({inner}) AS recorded ({', '.join(columns)}, minutes) "
-           f"GROUP BY GROUPING SETS ((), {', '.join(f'({column})' for column in columns)})")
-    found = {group: [] for group in (None, *GROUPS)}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for grouping, *keys, minutes, entries in cursor.fetchall():
-            # GROUPING() has a bit set for each column left out: 0b111 for the total, then 0b011, 0b101, 0b110.
-            group = {0b111: None, 0b011: "user", 0b101: "topic", 0b110: "company"}[grouping]
-            found[group].append((None if group is None else keys[list(GROUPS).index(group)], minutes, entries))
-    _key, minutes, entries = found[None][0] if found[None] else (None, 0, 0)  # the total: a row even for none
+    fields = list(GROUPS.values())
+    sums = metrics.sums_of_every_grouping(recorded_in(tickets, period).values_list(*fields, "minutes"), fields,
+                                          "SUM(minutes), COUNT(*)")
+    found = {group: sums[field] for group, field in GROUPS.items()}
+    minutes, entries = sums[None][0]
     result = {None: [TimeFigures(None, "", minutes or 0, entries)]}
     for group in GROUPS:
         names = _names(group, [key for key, _minutes, _entries in found[group]])

@@ -65,10 +65,10 @@ class BulkForm(forms.Form):
 
     def full_clean(self):
         super().full_clean()
-        for name in self.errors.keys() & self.fields.keys():  # marked, and read with their message
+        # Marked and read with their message (Django's BoundField adds aria-invalid itself).
+        for name in self.errors.keys() & self.fields.keys():
             attrs = self.fields[name].widget.attrs
             attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
-            attrs["aria-invalid"] = "true"
             attrs["aria-describedby"] = f"{attrs.get('aria-describedby', '')} bloque_{name}_error".strip()
 
     def ticked(self):
