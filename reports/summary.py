@@ -24,6 +24,10 @@ day after the period, minus those received since then (a request is received bef
 
 Medians are not sums: reports.metrics and reports.service_quality compute them from the requests, exactly
 as before (see there).
+
+Time spent (reports.time_spent) is kept apart, in reports.models.TimeSummary: each time record adds its minutes
+to its local day and month, once under its author, once under its topic and once under its company
+(`time_recorded`). Records are only ever added (they go with their message), so nothing is subtracted.
 """
 
 from collections import Counter
@@ -34,8 +38,8 @@ from zoneinfo import ZoneInfo
 from django.db import connection
 from django.db.models import Q, Sum
 
-from reports.models import DaySummary
-from tickets.models import Ticket
+from reports.models import DaySummary, TimeSummary
+from tickets.models import Ticket, TimeEntry
 
 LOCAL_TZ = ZoneInfo("America/Argentina/Buenos_Aires")  # reports.metrics.LOCAL_TZ
 TABLE = DaySummary._meta.db_table
@@ -173,8 +177,13 @@ def stored():
     }
 
 
-def rebuild(batch_size=5000, tickets=None, model=DaySummary):
-    """Recompute the whole summary from the requests, in the caller's transaction; returns how many rows.
+def rebuild():
+    """Recompute the daily summary and the time summary, in the caller's transaction; returns how many rows."""
+    return rebuild_days() + rebuild_time()
+
+
+def rebuild_days(batch_size=5000, tickets=None, model=DaySummary):
+    """Recompute the daily summary from the requests, in the caller's transaction; returns how many rows.
     `tickets` and `model`: the managers to use (a migration passes its historical ones)."""
     model.objects.all().delete()
     # In key order: a kind's rows of consecutive days sit together on disk, so a year is read in few pages.
@@ -185,11 +194,108 @@ def rebuild(batch_size=5000, tickets=None, model=DaySummary):
 
 
 def drift():
-    """The rows that disagree with the requests: {key: (stored sums, actual sums)}; zeros stand for no row."""
-    actual, kept = computed(), stored()
-    zero = [0] * len(SUMS)
+    """The rows that disagree with the requests and their time records: {key: (stored sums, actual sums)};
+    zeros stand for no row. Keys of the time summary start with "tiempo" (TIME_KEY after it, TIME_SUMS)."""
+    found = _differences(computed(), stored(), len(SUMS))
+    for key, sums in _differences(computed_time(), stored_time(), len(TIME_SUMS)).items():
+        found[("tiempo", *key)] = sums
+    return found
+
+
+def _differences(actual, kept, width):
+    zero = [0] * width
     return {key: (kept.get(key, zero), actual.get(key, zero)) for key in actual.keys() | kept.keys()
             if actual.get(key, zero) != kept.get(key, zero)}
+
+
+# --- Time spent (TimeSummary) ------------------------------------------------------------------------------
+
+TIME_TABLE = TimeSummary._meta.db_table
+TIME_KEY = ("grouping", "span", "day", "key")
+TIME_SUMS = ("minutes", "entries")
+# The grouping's letter and the TimeEntry column it groups by.
+TIME_GROUPINGS = {"u": "author_id", "t": "topic_id", "e": "company_id"}
+
+
+def time_contributions(record):
+    """[(TIME_KEY, (minutes, 1))] of one time record: any object with `at`, `minutes` and the columns of
+    TIME_GROUPINGS (a TimeEntry, or a row read as one)."""
+    day = local_day(record.at)
+    return [((grouping, span, start, getattr(record, column) or 0), (record.minutes, 1))
+            for grouping, column in TIME_GROUPINGS.items() for span, start in (("d", day), ("m", month_of(day)))]
+
+
+def time_recorded(record):
+    """A time record was written (tickets.services): its minutes join the summary, in the caller's transaction
+    (one statement; rows locked in key order, as `_add`)."""
+    changes = sorted(time_contributions(record))
+    columns = (*TIME_KEY, *TIME_SUMS)
+    rows = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(changes))
+    params = [value for key, sums in changes for value in (*key, *sums)]
+    updates = ", ".join(f'"{name}" = {TIME_TABLE}."{name}" + excluded."{name}"' for name in TIME_SUMS)
+    names = ", ".join(f'"{name}"' for name in columns)
+    conflict = ", ".join(f'"{name}"' for name in TIME_KEY)
+    with connection.cursor() as cursor:
+        # Only names from this module are formatted in; every value is a parameter.
+        cursor.execute(
+            f"INSERT INTO {TIME_TABLE} ({names}) VALUES {rows} "  # noqa: S608
+            f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}",
+            params,
+        )
+
+
+@dataclass(frozen=True)
+class _Record:
+    at: object
+    minutes: int
+    author_id: int
+    topic_id: int
+    company_id: int | None
+
+
+def computed_time(entries=None):
+    """{TIME_KEY: [minutes, entries]} of every time record, from scratch (one pass, in Python)."""
+    totals = {}
+    entries = TimeEntry.objects if entries is None else entries
+    rows = entries.order_by().values_list("at", "minutes", *TIME_GROUPINGS.values()).iterator(chunk_size=5000)
+    for row in rows:
+        for key, sums in time_contributions(_Record(*row)):
+            kept = totals.setdefault(key, [0, 0])
+            kept[0] += sums[0]
+            kept[1] += sums[1]
+    return totals
+
+
+def stored_time():
+    return {tuple(row[:len(TIME_KEY)]): list(row[len(TIME_KEY):])
+            for row in TimeSummary.objects.values_list(*TIME_KEY, *TIME_SUMS).iterator(chunk_size=5000)
+            if any(row[len(TIME_KEY):])}
+
+
+def rebuild_time(batch_size=5000, entries=None, model=TimeSummary):
+    """Recompute the time summary from the time records, in the caller's transaction; returns how many rows.
+    `entries` and `model`: the managers to use (a migration passes its historical ones)."""
+    model.objects.all().delete()
+    rows = [model(**dict(zip(TIME_KEY, key, strict=True)), **dict(zip(TIME_SUMS, sums, strict=True)))
+            for key, sums in sorted(computed_time(entries).items())]
+    model.objects.bulk_create(rows, batch_size=batch_size)
+    return len(rows)
+
+
+def time_by(period, groupings):
+    """{grouping letter: {key (None for 0): (minutes, entries)}} of the records of the period, for each of
+    `groupings` (letters of TIME_GROUPINGS); one query: month rows and the days around them (`_spans`)."""
+    condition = Q()
+    for span, first, last in _spans(period):
+        condition |= Q(span=span, day__gte=first, day__lte=last)
+    found = (TimeSummary.objects.filter(condition, grouping__in=groupings).order_by()
+             .values("grouping", "key").annotate(total_minutes=Sum("minutes"), total_entries=Sum("entries"))
+             .values_list("grouping", "key", "total_minutes", "total_entries"))
+    result = {grouping: {} for grouping in groupings}
+    for grouping, key, minutes, entries in found:
+        if entries:
+            result[grouping][key or None] = (minutes, entries)
+    return result
 
 
 # --- Reading -----------------------------------------------------------------------------------------------

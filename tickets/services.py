@@ -337,8 +337,9 @@ def _write(ticket, *, by, body, files, pending, internal, wait=False, minutes=No
         intervention = Intervention.objects.create(ticket=ticket, author=by, body=body, internal=internal,
                                                    created_at=now, signature=_signature(by, internal=internal))
         if minutes is not None:
-            TimeEntry.objects.create(intervention=intervention, ticket=ticket, author=by, topic_id=ticket.topic_id,
-                                     company_id=ticket.company_id, minutes=minutes, at=now)
+            report_summary.time_recorded(TimeEntry.objects.create(
+                intervention=intervention, ticket=ticket, author=by, topic_id=ticket.topic_id,
+                company_id=ticket.company_id, minutes=minutes, at=now))
         attachments = _attach(stored, ticket, intervention, by, files, pending, now)
         reopened = moves.reply_reopens(ticket, by, internal=internal)
         taken = moves.reply_takes(ticket, by, internal=internal)

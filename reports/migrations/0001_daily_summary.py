@@ -4,11 +4,11 @@ from django.db import migrations, models
 
 
 def fill(apps, schema_editor):
-    """The summary of the requests already there (reports.summary.rebuild, with the models of this point)."""
+    """The summary of the requests already there (reports.summary.rebuild_days, with the models of this point)."""
     from reports import summary
 
-    summary.rebuild(tickets=apps.get_model("tickets", "Ticket").objects,
-                    model=apps.get_model("reports", "DaySummary"))
+    summary.rebuild_days(tickets=apps.get_model("tickets", "Ticket").objects,
+                         model=apps.get_model("reports", "DaySummary"))
 
 
 class Migration(migrations.Migration):

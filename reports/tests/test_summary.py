@@ -12,11 +12,11 @@ from django.utils import timezone
 from accounts.tests.factories import ClientFactory, verified
 from mail import inbound, replies
 from mail.tests import messages
-from reports import metrics, service_quality, summary
+from reports import metrics, service_quality, summary, time_spent
 from reports.tests.dataset import build_week
 from sla.models import Target
 from tickets import services
-from tickets.models import Priority, State
+from tickets.models import Intervention, Priority, State, TimeEntry
 from tickets.tests.conftest import make_world
 from tickets.tests.factories import TicketFactory
 
@@ -132,8 +132,19 @@ def by_email(world):
     assert ticket.state != State.CLOSED
 
 
+def time_recorded_across_a_month_end(world):
+    ticket = new_request(world)
+    services.reply(ticket, by=world["assignee"], body="Lo reviso.", minutes=30)
+    world.clock.later(days=1, hours=13)  # 31/03 23:00 in Buenos Aires: still March
+    services.comment_internally(ticket, by=world["topic operator"], body="Llamé al cliente.", minutes=45)
+    services.change_topic(ticket, by=world["administrator"], topic=world.other_topic)
+    world.clock.later(hours=2)  # 01/04: the time of the next month, under the other topic
+    services.reply(ticket, by=world["other operator"], body="Ya está.", minutes=5)
+
+
 PATHS = [closed_and_reopened, reopened_by_the_clients_answer, answered_then_moved, assigned_and_released,
-         closed_by_the_waiting_clock, resolved_by_the_requester, for_a_new_client, by_email]
+         closed_by_the_waiting_clock, resolved_by_the_requester, for_a_new_client, by_email,
+         time_recorded_across_a_month_end]
 
 
 def every_figure(tickets, period):
@@ -150,6 +161,9 @@ def every_figure(tickets, period):
         **{f"first responses {group}": service_quality.first_responses(tickets, period, group)
            for group in (None, "topic", "first_response_by")},
         "compliance": service_quality.compliance(tickets, period),
+        "time spent": time_spent.time_spent_of_every_group(tickets, period),
+        **{f"time spent {group}": time_spent.time_spent(tickets, period, group)
+           for group in (None, "user", "topic", "company")},
     }
 
 
@@ -205,3 +219,19 @@ def test_check_finds_rows_written_around_the_services_and_rebuild_fixes_them(wor
     call_command("rebuild_report_summary")
     call_command("rebuild_report_summary", "--check")
     assert summary.drift() == {}
+
+
+def test_check_finds_time_recorded_around_the_services(world, capsys):
+    ticket = new_request(world)
+    services.reply(ticket, by=world["assignee"], body="Lo miro.", minutes=10)
+    call_command("rebuild_report_summary", "--check")
+    message = Intervention.objects.create(ticket=ticket, author=world["assignee"], body="A mano.", internal=True)
+    TimeEntry.objects.create(intervention=message, ticket=ticket, author=world["assignee"], topic=world.topic,
+                             company_id=ticket.company_id, minutes=7, at=world.clock.now)
+    with pytest.raises(CommandError, match="6 filas"):  # its day and month, under author, topic and company
+        call_command("rebuild_report_summary", "--check")
+    assert "tiempo u d 2026-03-30" in capsys.readouterr().out
+    call_command("rebuild_report_summary")
+    assert summary.drift() == {}
+    today = metrics.Period(date(2026, 3, 30), date(2026, 3, 30))
+    assert time_spent.time_spent(metrics.requests_for(world["administrator"]), today)[0].minutes == 17

@@ -22,7 +22,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.tests.factories import AdminFactory, CompanyFactory, OperatorFactory
-from reports import metrics, time_spent
+from reports import metrics, summary, time_spent
 from sla.business_hours import BUENOS_AIRES
 from tickets import services
 from tickets.models import TimeEntry
@@ -65,6 +65,7 @@ def june():
     record(two, ana, 10, "2026-06-30 23:30")
     record(two, ana, 99, "2026-07-01 00:10")
     record(one, ana, 30, "2026-05-20 12:00")
+    summary.rebuild_time()  # the records were written around the services
     return {"ana": ana, "olga": olga, "billing": billing, "claims": claims, "admin": AdminFactory()}
 
 
@@ -171,6 +172,7 @@ def test_the_xlsx_has_every_row(client, june):
         message = InterventionFactory(ticket=ticket, author=june["olga"], created_at=at("2026-06-20 10:00"))
         TimeEntry.objects.create(intervention=message, ticket=ticket, author=june["olga"], topic=june["billing"],
                                  company=ticket.company, minutes=7, at=at("2026-06-20 10:00"))
+    summary.rebuild_time()
     client.force_login(june["admin"])
     response = client.get(reverse("reports:export", args=["tiempo-por-empresa", "xlsx"]), QUERY)
     assert response.status_code == 200
@@ -193,6 +195,7 @@ def test_the_page_shows_the_companies_with_the_most_time(client, june, others, n
         message = InterventionFactory(ticket=ticket, author=june["olga"], created_at=at("2026-06-20 10:00"))
         TimeEntry.objects.create(intervention=message, ticket=ticket, author=june["olga"], topic=june["billing"],
                                  company=ticket.company, minutes=7, at=at("2026-06-20 10:00"))
+    summary.rebuild_time()
     client.force_login(june["admin"])
     response = client.get(reverse("reports:page"), QUERY)
     report = response.context["time_spent"]
@@ -221,3 +224,23 @@ def test_every_group_at_once_is_each_group_on_its_own(june, period):
     narrowed = tickets(june, topic=june["claims"])
     assert time_spent.time_spent_of_every_group(narrowed, period)["user"] == time_spent.time_spent(
         narrowed, period, "user")
+
+
+@pytest.mark.parametrize("period", [
+    JUNE, MAY,
+    metrics.Period(datetime(2026, 6, 30).date(), datetime(2026, 7, 1).date()),  # 23:30 and 00:10 across months
+    metrics.Period(datetime(2026, 5, 20).date(), datetime(2026, 6, 2).date()),  # days of two months
+    metrics.Period(datetime(2026, 4, 1).date(), datetime(2026, 7, 31).date()),  # whole months only
+    metrics.Period(datetime(2024, 7, 2).date(), datetime(2026, 7, 1).date()),  # two years
+    metrics.Period(datetime(2026, 6, 10).date(), datetime(2026, 6, 10).date()),  # one day
+    metrics.Period(datetime(2025, 1, 1).date(), datetime(2025, 1, 31).date()),  # no records
+], ids=str)
+def test_the_time_summary_gives_what_the_records_give(june, period):
+    """An administrator's report reads the time summary; `.all()` drops its scope and counts the records."""
+    summed = tickets(june)
+    assert time_spent.summed(summed) and not time_spent.summed(summed.all())
+    assert not time_spent.summed(tickets(june, topic=june["claims"]))
+    for group in (None, "user", "topic", "company"):
+        assert time_spent.time_spent(summed, period, group) == time_spent.time_spent(summed.all(), period, group)
+    assert time_spent.time_spent_of_every_group(summed, period) == time_spent.time_spent_of_every_group(
+        summed.all(), period)

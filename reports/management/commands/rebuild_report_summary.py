@@ -1,4 +1,5 @@
-"""`manage.py rebuild_report_summary`: recompute the reports' daily summary (reports.summary) from the requests.
+"""`manage.py rebuild_report_summary`: recompute the reports' daily summary (reports.summary) from the requests,
+and the time summary from the time records.
 
 The services keep the summary exact; this is for data written around them (a bulk load, a fix by hand in
 the database). `--check` only reports the rows that disagree, and exits with an error when any does.
@@ -10,10 +11,12 @@ from django.db import transaction
 from reports import summary
 
 LABELS = ("cantidad", "duración µs", "con minutos hábiles", "minutos hábiles", "con vencimiento", "a tiempo")
+TIME_LABELS = ("minutos", "registros")  # rows of the time summary (keys starting with "tiempo")
 
 
 class Command(BaseCommand):
-    help = "Recalcula el resumen diario de los informes (recibidas, cerradas, tiempos) desde las solicitudes."
+    help = ("Recalcula el resumen diario de los informes (recibidas, cerradas, tiempos) desde las solicitudes, "
+            "y el del tiempo dedicado desde sus registros.")
 
     def add_arguments(self, parser):
         parser.add_argument("--check", action="store_true", help="solo informar las diferencias, sin corregirlas")
@@ -22,8 +25,9 @@ class Command(BaseCommand):
         if check:
             drift = summary.drift()
             for key, (kept, actual) in sorted(drift.items(), key=str):
+                labels = TIME_LABELS if key[0] == "tiempo" else LABELS
                 differences = ", ".join(f"{label} dice {a}, son {b}"
-                                        for label, a, b in zip(LABELS, kept, actual, strict=True) if a != b)
+                                        for label, a, b in zip(labels, kept, actual, strict=True) if a != b)
                 self.stdout.write(f"{' '.join(str(part) for part in key)}: {differences}")
             if drift:
                 raise CommandError(f"{len(drift)} filas del resumen no coinciden con las solicitudes.")
