@@ -64,3 +64,29 @@ class TimeSummary(models.Model):
 
     def __str__(self):
         return f"{self.span}{self.grouping} {self.day} {self.key}: {self.minutes} min / {self.entries}"
+
+
+class SurveySummary(models.Model):
+    """The satisfaction surveys (satisfaction.models.Survey) sent per local day and per month, per operator who
+    held the request and per topic, and per answer (score 0: not answered).
+
+    Kept exact by reports.summary.survey_moved, called by satisfaction.services when a survey is sent (again) or
+    answered, in that transaction; rebuilt with the daily summary (`manage.py rebuild_report_summary`).
+    """
+
+    span = models.CharField(_("lapso"), max_length=1)  # "d": a local day; "m": the month starting on `day`
+    grouping = models.CharField(_("agrupación"), max_length=1)  # "u": operator who held it, "t": topic
+    day = models.DateField(_("día"))
+    key = models.IntegerField(_("clave"))  # the operator's or topic's id (0: sent without an operator)
+    score = models.SmallIntegerField(_("respuesta"))  # 1–5, 0 while not answered
+    count = models.IntegerField(_("cantidad"), default=0)
+
+    class Meta:
+        verbose_name = _("resumen diario de encuestas")
+        verbose_name_plural = _("resúmenes diarios de encuestas")
+        constraints = [
+            models.UniqueConstraint(fields=["grouping", "span", "day", "key", "score"], name="survey_summary_key"),
+        ]
+
+    def __str__(self):
+        return f"{self.span}{self.grouping} {self.day} {self.key}/{self.score}: {self.count}"

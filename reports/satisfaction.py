@@ -3,7 +3,10 @@
 A survey counts in the period in which it was sent (the request's closing by staff, satisfaction.models.Survey
 .sent_at), for the operator who held the request and the topic it had then. Answer rate: answered / sent, in
 percent; average: of the answered ones (1 Muy mal … 5 Excelente). Every figure with the comparison period's.
-The queries read one range of the index survey_report_sent_idx (sent_at, assignee, topic, score).
+An administrator's report of every request reads the survey summary (reports.summary.surveys_by: month rows and
+the days around them); a report narrowed to a topic or an assignee reads one range of the index
+survey_report_sent_idx (sent_at, assignee, topic, score): the summary keeps the topic at closing, the report
+narrows by the request's topic now.
 """
 
 from dataclasses import dataclass
@@ -15,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from reports import metrics
+from reports import metrics, summary
 from reports.tables import UP, Figure, figure
 from satisfaction.models import Score, Survey
 from tickets.models import Ticket, detail_url
@@ -53,8 +56,17 @@ def _rate(answered, sent):
     return None if not sent else round(answered * 100 / sent, 1)
 
 
+def summed(tickets):
+    """Whether the survey summary stands for the surveys of `tickets`: an administrator's report of every
+    request (reports.metrics.requests_for, no topic, no assignee)."""
+    scope = summary.scope_of(tickets)
+    return scope is not None and scope.topic_id is None
+
+
 def figures(tickets, period, group=None):
     """[Satisfaction] per `group` ("assignee", "topic" or None for one row of all), most surveys first."""
+    if summed(tickets):
+        return _from_summary(period)[0][group]
     surveys = sent_in(tickets, period)
     aggregates = {"sent": Count("*"), "answered": Count("score"), "average": Avg("score")}
     if group is None:
@@ -71,6 +83,8 @@ def figures_of_every_group(tickets, period):
     """({None: [all], "assignee": […], "topic": […]} as figures() gives them, distribution()) of the surveys sent
     in the period. On PostgreSQL one pass over them (GROUPING SETS, the score being the fourth set) instead of
     four queries; elsewhere four."""
+    if summed(tickets):
+        return _from_summary(period)
     if connection.vendor != "postgresql":
         return {group: figures(tickets, period, group) for group in (None, *GROUPS)}, distribution(tickets, period)
     groups = ["assignee", "topic", "score"]
@@ -80,6 +94,31 @@ def figures_of_every_group(tickets, period):
     scores = {score: answered for score, _sent, answered, _average in sums["score"] if score is not None}
     return ({group: _figures(group, rows) for group, rows in found.items()},
             [(score, label, scores.get(score, 0)) for score, label in Score.choices])
+
+
+def _from_summary(period):
+    """figures_of_every_group from the survey summary, in one query: the operators' rows, and the topics' rows
+    for the topics, for all (every survey has a topic) and for the distribution."""
+    found = summary.surveys_by(period, ["t", "u"])
+    per_topic = _per_key(found["t"])
+    every = {"assignee": _per_key(found["u"]), "topic": per_topic,
+             None: [(None, *(sum(row[index] for row in per_topic) for index in (1, 2, 3)))]}
+    answers = {}
+    for (_topic, score), count in found["t"].items():
+        if score is not None:
+            answers[score] = answers.get(score, 0) + count
+    groups = {group: _figures(group, [(key, sent, answered, total / answered if answered else None)
+                                      for key, sent, answered, total in rows]) for group, rows in every.items()}
+    return groups, [(score, label, answers.get(score, 0)) for score, label in Score.choices]
+
+
+def _per_key(counts):
+    """[(key, sent, answered, sum of the scores)] of {(key, score or None): surveys}."""
+    per_key = {}
+    for (key, score), count in counts.items():
+        sent, answered, total = per_key.get(key, (0, 0, 0))
+        per_key[key] = (sent + count, answered + (count if score else 0), total + (score or 0) * count)
+    return [(key, *sums) for key, sums in per_key.items()]
 
 
 def _figures(group, rows):
@@ -102,6 +141,8 @@ def _names(group, keys):
 
 def distribution(tickets, period):
     """[(score, label, how many answers)] of the surveys sent in the period, 1 to 5 (0 where none)."""
+    if summed(tickets):
+        return _from_summary(period)[1]
     counts = dict(sent_in(tickets, period).filter(score__isnull=False).values("score").annotate(n=Count("*"))
                   .values_list("score", "n"))
     return [(score, label, counts.get(score, 0)) for score, label in Score.choices]

@@ -28,6 +28,10 @@ as before (see there).
 Time spent (reports.time_spent) is kept apart, in reports.models.TimeSummary: each time record adds its minutes
 to its local day and month, once under its author, once under its topic and once under its company
 (`time_recorded`). Records are only ever added (they go with their message), so nothing is subtracted.
+Satisfaction (reports.satisfaction) likewise, in reports.models.SurveySummary: each survey counts on the local
+day and month it was sent, under the operator who held the request and under its topic, per answer (0 while
+unanswered); a survey sent again at a later closing, or answered, moves (`survey_moved`). Staff are never
+deleted (their requests protect them), so the operator a row names stays the survey's.
 """
 
 from collections import Counter
@@ -38,7 +42,8 @@ from zoneinfo import ZoneInfo
 from django.db import connection
 from django.db.models import Q, Sum
 
-from reports.models import DaySummary, TimeSummary
+from reports.models import DaySummary, SurveySummary, TimeSummary
+from satisfaction.models import Survey
 from tickets.models import Ticket, TimeEntry
 
 LOCAL_TZ = ZoneInfo("America/Argentina/Buenos_Aires")  # reports.metrics.LOCAL_TZ
@@ -142,22 +147,44 @@ def follow(before, number):
 
 
 def _add(changes):
-    # Rows are locked in one order (sorted keys) by every transaction, so two changes never wait in a circle.
+    _upsert(TABLE, KEY, SUMS, changes)
+
+
+def _upsert(table, key, sums, changes):
+    """Add each of `changes` ([(key tuple, sums tuple)], sorted) to its row of `table`, creating it when missing:
+    one statement. Rows are locked in one order (sorted keys) by every transaction, so two changes never wait
+    in a circle."""
     if not changes:
         return
-    columns = (*KEY, *SUMS)
+    columns = (*key, *sums)
     rows = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(changes))
-    params = [value for key, sums in changes for value in (*key, *sums)]
-    updates = ", ".join(f'"{name}" = {TABLE}."{name}" + excluded."{name}"' for name in SUMS)
+    params = [value for row_key, row_sums in changes for value in (*row_key, *row_sums)]
+    updates = ", ".join(f'"{name}" = {table}."{name}" + excluded."{name}"' for name in sums)
     names = ", ".join(f'"{name}"' for name in columns)
-    conflict = ", ".join(f'"{name}"' for name in KEY)
+    conflict = ", ".join(f'"{name}"' for name in key)
     with connection.cursor() as cursor:
         # Only names from this module are formatted in; every value is a parameter.
         cursor.execute(
-            f"INSERT INTO {TABLE} ({names}) VALUES {rows} "  # noqa: S608
+            f"INSERT INTO {table} ({names}) VALUES {rows} "  # noqa: S608
             f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}",
             params,
         )
+
+
+def _stored(model, key, sums):
+    """{key tuple: [sums]} of the rows of `model` that count (any sum not 0)."""
+    return {tuple(row[:len(key)]): list(row[len(key):])
+            for row in model.objects.values_list(*key, *sums).iterator(chunk_size=5000) if any(row[len(key):])}
+
+
+def _replace(model, key, sums, computed_rows, batch_size):
+    """Every row of `model` replaced by `computed_rows` ({key tuple: [sums]}), written in key order (a
+    grouping's consecutive days sit together on disk); returns how many."""
+    model.objects.all().delete()
+    rows = [model(**dict(zip(key, row_key, strict=True)), **dict(zip(sums, row_sums, strict=True)))
+            for row_key, row_sums in sorted(computed_rows.items())]
+    model.objects.bulk_create(rows, batch_size=batch_size)
+    return len(rows)
 
 
 def computed(tickets=None):
@@ -170,35 +197,29 @@ def computed(tickets=None):
 
 
 def stored():
-    return {
-        tuple(row[:len(KEY)]): list(row[len(KEY):])
-        for row in DaySummary.objects.values_list(*KEY, *SUMS).iterator(chunk_size=5000)
-        if any(row[len(KEY):])
-    }
+    return _stored(DaySummary, KEY, SUMS)
 
 
 def rebuild():
-    """Recompute the daily summary and the time summary, in the caller's transaction; returns how many rows."""
-    return rebuild_days() + rebuild_time()
+    """Recompute the daily, time and survey summaries, in the caller's transaction; returns how many rows."""
+    return rebuild_days() + rebuild_time() + rebuild_surveys()
 
 
 def rebuild_days(batch_size=5000, tickets=None, model=DaySummary):
     """Recompute the daily summary from the requests, in the caller's transaction; returns how many rows.
     `tickets` and `model`: the managers to use (a migration passes its historical ones)."""
-    model.objects.all().delete()
-    # In key order: a kind's rows of consecutive days sit together on disk, so a year is read in few pages.
-    rows = [model(**dict(zip(KEY, key, strict=True)), **dict(zip(SUMS, sums, strict=True)))
-            for key, sums in sorted(computed(tickets).items())]
-    model.objects.bulk_create(rows, batch_size=batch_size)
-    return len(rows)
+    return _replace(model, KEY, SUMS, computed(tickets), batch_size)
 
 
 def drift():
-    """The rows that disagree with the requests and their time records: {key: (stored sums, actual sums)};
-    zeros stand for no row. Keys of the time summary start with "tiempo" (TIME_KEY after it, TIME_SUMS)."""
+    """The rows that disagree with the requests, their time records and their surveys: {key: (stored sums,
+    actual sums)}; zeros stand for no row. Keys of the time summary start with "tiempo" (TIME_KEY after it,
+    TIME_SUMS), those of the survey summary with "encuestas" (SURVEY_KEY, SURVEY_SUMS)."""
     found = _differences(computed(), stored(), len(SUMS))
-    for key, sums in _differences(computed_time(), stored_time(), len(TIME_SUMS)).items():
-        found[("tiempo", *key)] = sums
+    for name, actual, kept, width in (("tiempo", computed_time(), stored_time(), len(TIME_SUMS)),
+                                      ("encuestas", computed_surveys(), stored_surveys(), len(SURVEY_SUMS))):
+        for key, sums in _differences(actual, kept, width).items():
+            found[(name, *key)] = sums
     return found
 
 
@@ -227,21 +248,8 @@ def time_contributions(record):
 
 def time_recorded(record):
     """A time record was written (tickets.services): its minutes join the summary, in the caller's transaction
-    (one statement; rows locked in key order, as `_add`)."""
-    changes = sorted(time_contributions(record))
-    columns = (*TIME_KEY, *TIME_SUMS)
-    rows = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(changes))
-    params = [value for key, sums in changes for value in (*key, *sums)]
-    updates = ", ".join(f'"{name}" = {TIME_TABLE}."{name}" + excluded."{name}"' for name in TIME_SUMS)
-    names = ", ".join(f'"{name}"' for name in columns)
-    conflict = ", ".join(f'"{name}"' for name in TIME_KEY)
-    with connection.cursor() as cursor:
-        # Only names from this module are formatted in; every value is a parameter.
-        cursor.execute(
-            f"INSERT INTO {TIME_TABLE} ({names}) VALUES {rows} "  # noqa: S608
-            f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}",
-            params,
-        )
+    (one statement)."""
+    _upsert(TIME_TABLE, TIME_KEY, TIME_SUMS, sorted(time_contributions(record)))
 
 
 @dataclass(frozen=True)
@@ -267,28 +275,19 @@ def computed_time(entries=None):
 
 
 def stored_time():
-    return {tuple(row[:len(TIME_KEY)]): list(row[len(TIME_KEY):])
-            for row in TimeSummary.objects.values_list(*TIME_KEY, *TIME_SUMS).iterator(chunk_size=5000)
-            if any(row[len(TIME_KEY):])}
+    return _stored(TimeSummary, TIME_KEY, TIME_SUMS)
 
 
 def rebuild_time(batch_size=5000, entries=None, model=TimeSummary):
     """Recompute the time summary from the time records, in the caller's transaction; returns how many rows.
     `entries` and `model`: the managers to use (a migration passes its historical ones)."""
-    model.objects.all().delete()
-    rows = [model(**dict(zip(TIME_KEY, key, strict=True)), **dict(zip(TIME_SUMS, sums, strict=True)))
-            for key, sums in sorted(computed_time(entries).items())]
-    model.objects.bulk_create(rows, batch_size=batch_size)
-    return len(rows)
+    return _replace(model, TIME_KEY, TIME_SUMS, computed_time(entries), batch_size)
 
 
 def time_by(period, groupings):
     """{grouping letter: {key (None for 0): (minutes, entries)}} of the records of the period, for each of
     `groupings` (letters of TIME_GROUPINGS); one query: month rows and the days around them (`_spans`)."""
-    condition = Q()
-    for span, first, last in _spans(period):
-        condition |= Q(span=span, day__gte=first, day__lte=last)
-    found = (TimeSummary.objects.filter(condition, grouping__in=groupings).order_by()
+    found = (TimeSummary.objects.filter(covering(period), grouping__in=groupings).order_by()
              .values("grouping", "key").annotate(total_minutes=Sum("minutes"), total_entries=Sum("entries"))
              .values_list("grouping", "key", "total_minutes", "total_entries"))
     result = {grouping: {} for grouping in groupings}
@@ -339,12 +338,18 @@ def _spans(period):
     return parts
 
 
-def person_rows(scope, kind, period):
-    """Rows of a per-person kind ("C" or "A") covering the period: month rows and the days around them."""
+def covering(period):
+    """The condition on `span` and `day` of the rows that cover the period once: month rows and the days
+    around them (`_spans`)."""
     condition = Q()
     for span, first, last in _spans(period):
         condition |= Q(span=span, day__gte=first, day__lte=last)
-    found = DaySummary.objects.filter(condition, kind=kind)
+    return condition
+
+
+def person_rows(scope, kind, period):
+    """Rows of a per-person kind ("C" or "A") covering the period: month rows and the days around them."""
+    found = DaySummary.objects.filter(covering(period), kind=kind)
     return found if scope.topic_id is None else found.filter(topic_id=scope.topic_id)
 
 
@@ -456,3 +461,85 @@ def breakdown(scope, period, field):
               still_open.get(key, 0))
         for key in received.keys() | closed.keys() | still_open.keys()
     }
+
+
+# --- Satisfaction (SurveySummary) ------------------------------------------------------------------------------
+
+SURVEY_TABLE = SurveySummary._meta.db_table
+SURVEY_KEY = ("grouping", "span", "day", "key", "score")
+SURVEY_SUMS = ("count",)
+# The grouping's letter and the Survey column it groups by.
+SURVEY_GROUPINGS = {"u": "assignee_id", "t": "topic_id"}
+# The columns of a survey that what it counts depends on.
+SURVEY_FIELDS = ("sent_at", "assignee_id", "topic_id", "score")
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What one survey counts towards: the columns of SURVEY_FIELDS."""
+
+    sent_at: object
+    assignee_id: int | None
+    topic_id: int
+    score: int | None
+
+
+def sent_of(survey):
+    """The Sent of a Survey instance as it is in memory (None for None)."""
+    return None if survey is None else Sent(*(getattr(survey, name) for name in SURVEY_FIELDS))
+
+
+def survey_contributions(sent):
+    """[(SURVEY_KEY, (1,))] of one survey: its day and month of sending, under its operator and its topic."""
+    day = local_day(sent.sent_at)
+    return [((grouping, span, start, getattr(sent, column) or 0, sent.score or 0), (1,))
+            for grouping, column in SURVEY_GROUPINGS.items() for span, start in (("d", day), ("m", month_of(day)))]
+
+
+def _count_up(into, sent, sign):
+    for key, (count,) in survey_contributions(sent):
+        into[key] = into.get(key, 0) + sign * count
+
+
+def survey_moved(before, after):
+    """A survey counted as `before` and now counts as `after` (Sent, or None when it did not exist): the summary
+    follows in the caller's transaction (satisfaction.services: sent, sent again at a new closing, answered)."""
+    if before == after:
+        return
+    deltas = {}
+    for sent, sign in ((before, -1), (after, 1)):
+        if sent is not None:
+            _count_up(deltas, sent, sign)
+    _upsert(SURVEY_TABLE, SURVEY_KEY, SURVEY_SUMS, sorted((key, (count,)) for key, count in deltas.items() if count))
+
+
+def computed_surveys(surveys=None):
+    """{SURVEY_KEY: [count]} of every survey, from scratch (one pass, in Python)."""
+    totals = {}
+    surveys = Survey.objects if surveys is None else surveys
+    for row in surveys.order_by().values_list(*SURVEY_FIELDS).iterator(chunk_size=5000):
+        _count_up(totals, Sent(*row), 1)
+    return {key: [count] for key, count in totals.items() if count}
+
+
+def stored_surveys():
+    return _stored(SurveySummary, SURVEY_KEY, SURVEY_SUMS)
+
+
+def rebuild_surveys(batch_size=5000, surveys=None, model=SurveySummary):
+    """Recompute the survey summary from the surveys, in the caller's transaction; returns how many rows.
+    `surveys` and `model`: the managers to use (a migration passes its historical ones)."""
+    return _replace(model, SURVEY_KEY, SURVEY_SUMS, computed_surveys(surveys), batch_size)
+
+
+def surveys_by(period, groupings):
+    """{grouping letter: {(key or None, score or None): surveys}} of the surveys sent in the period, for each of
+    `groupings` (letters of SURVEY_GROUPINGS); one query over month rows and the days around them."""
+    found = (SurveySummary.objects.filter(covering(period), grouping__in=groupings).order_by()
+             .values("grouping", "key", "score").annotate(surveys=Sum("count"))
+             .values_list("grouping", "key", "score", "surveys"))
+    result = {grouping: {} for grouping in groupings}
+    for grouping, key, score, surveys in found:
+        if surveys:
+            result[grouping][(key or None, score or None)] = surveys
+    return result

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mail.outbox import absolute_url
+from reports import summary as report_summary
 from satisfaction.models import Score, Survey
 
 SALT = "satisfaction.survey"
@@ -72,13 +73,16 @@ def ask_with_closing(ticket, *, at):
     survey = Survey.objects.filter(ticket=ticket).first()
     if survey is not None and survey.answered:
         return None
+    before = report_summary.sent_of(survey)
     fields = {"requester_id": ticket.requester_id, "assignee_id": ticket.assignee_id, "topic_id": ticket.topic_id,
               "sent_at": at}
     if survey is None:
-        return Survey.objects.create(ticket=ticket, **fields)
-    for name, value in fields.items():
-        setattr(survey, name, value)
-    survey.save(update_fields=[*fields])
+        survey = Survey.objects.create(ticket=ticket, **fields)
+    else:
+        for name, value in fields.items():
+            setattr(survey, name, value)
+        survey.save(update_fields=[*fields])
+    report_summary.survey_moved(before, report_summary.sent_of(survey))
     return survey
 
 
@@ -125,12 +129,14 @@ def answer(survey, *, score, now=None):
             raise Refused(_refusal(survey))
         if survey.score == score:
             return survey
+        before = report_summary.sent_of(survey)
         if survey.answered:
             survey.changed_at = now
         else:
             survey.answered_at = now
         survey.score = score
         survey.save(update_fields=["score", "answered_at", "changed_at"])
+        report_summary.survey_moved(before, report_summary.sent_of(survey))
     return survey
 
 

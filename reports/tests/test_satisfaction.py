@@ -19,7 +19,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.tests.factories import AdminFactory, OperatorFactory
-from reports import metrics, satisfaction
+from reports import metrics, satisfaction, summary
 from satisfaction.models import Survey
 from sla.business_hours import BUENOS_AIRES
 from tickets.models import State
@@ -61,6 +61,7 @@ def june():
     survey(ana, billing, "2026-05-11 10:00")
     # Later moves of the request do not move its answer.
     type(first.ticket).objects.filter(pk=first.ticket_id).update(assignee=olga, topic=claims)
+    summary.rebuild_surveys()  # the surveys were written around the services
     return {"ana": ana, "olga": olga, "admin": AdminFactory()}
 
 
@@ -209,6 +210,7 @@ def test_queries_do_not_grow_with_the_surveys(client, june, django_assert_max_nu
         Survey.objects.create(ticket=ticket, requester=ticket.requester, assignee=operator, topic=topic,
                               sent_at=at(f"2026-06-{day} 10:00"), score=3, comment="Bien", answered_at=at(
                                   f"2026-06-{day} 11:00"))
+    summary.rebuild_surveys()
     with django_assert_max_num_queries(len(before)):
         client.get(reverse("reports:page"), COMPARED)
 
@@ -219,3 +221,23 @@ def test_every_group_at_once_is_each_group_on_its_own(june, period):
     at_once = satisfaction.figures_of_every_group(tickets(june), period)
     assert at_once == ({group: satisfaction.figures(tickets(june), period, group)
                         for group in (None, "assignee", "topic")}, satisfaction.distribution(tickets(june), period))
+
+
+@pytest.mark.parametrize("period", [
+    JUNE,
+    metrics.Period(datetime(2026, 6, 30).date(), datetime(2026, 7, 1).date()),  # 23:30 and 00:10 across months
+    metrics.Period(datetime(2026, 5, 11).date(), datetime(2026, 6, 3).date()),  # days of two months
+    metrics.Period(datetime(2026, 5, 1).date(), datetime(2026, 7, 31).date()),  # whole months only
+    metrics.Period(datetime(2024, 7, 2).date(), datetime(2026, 7, 1).date()),  # two years
+    metrics.Period(datetime(2026, 6, 4).date(), datetime(2026, 6, 4).date()),  # one day, sent but not answered
+    metrics.Period(datetime(2025, 1, 1).date(), datetime(2025, 1, 31).date()),  # no surveys
+], ids=str)
+def test_the_survey_summary_gives_what_the_surveys_give(june, period):
+    """An administrator's report reads the survey summary; `.all()` drops its scope and reads the surveys."""
+    summed = tickets(june)
+    assert satisfaction.summed(summed) and not satisfaction.summed(summed.all())
+    for group in (None, "assignee", "topic"):
+        assert satisfaction.figures(summed, period, group) == satisfaction.figures(summed.all(), period, group)
+    assert satisfaction.distribution(summed, period) == satisfaction.distribution(summed.all(), period)
+    assert satisfaction.figures_of_every_group(summed, period) == satisfaction.figures_of_every_group(
+        summed.all(), period)

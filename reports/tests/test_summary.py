@@ -12,8 +12,10 @@ from django.utils import timezone
 from accounts.tests.factories import ClientFactory, verified
 from mail import inbound, replies
 from mail.tests import messages
-from reports import metrics, service_quality, summary, time_spent
+from reports import metrics, satisfaction, service_quality, summary, time_spent
 from reports.tests.dataset import build_week
+from satisfaction import services as satisfaction_services
+from satisfaction.models import Survey
 from sla.models import Target
 from tickets import services
 from tickets.models import Intervention, Priority, State, TimeEntry
@@ -142,9 +144,26 @@ def time_recorded_across_a_month_end(world):
     services.reply(ticket, by=world["other operator"], body="Ya está.", minutes=5)
 
 
+def survey_answered_and_changed(world):
+    ticket = new_request(world)
+    services.close(ticket, by=world["assignee"], message="Listo.")  # the closing email asks for the survey
+    survey = Survey.objects.get(ticket=ticket)
+    world.clock.later(days=2)  # 01/04: answered in the next month, counted when it was sent
+    satisfaction_services.answer(survey, score=2)
+    satisfaction_services.answer(survey, score=5)  # changed within the week
+    services.reopen(ticket, by=world["assignee"])
+    services.close(ticket, by=world["topic operator"])  # answered: not asked again
+    other = new_request(world, "Otro")
+    services.close(other, by=world["assignee"])
+    world.clock.later(days=1)
+    services.reopen(other, by=world["assignee"])
+    services.change_topic(other, by=world["administrator"], topic=world.other_topic)
+    services.close(other, by=world["other operator"], message="Ahora sí.")  # not answered: asked again
+
+
 PATHS = [closed_and_reopened, reopened_by_the_clients_answer, answered_then_moved, assigned_and_released,
          closed_by_the_waiting_clock, resolved_by_the_requester, for_a_new_client, by_email,
-         time_recorded_across_a_month_end]
+         time_recorded_across_a_month_end, survey_answered_and_changed]
 
 
 def every_figure(tickets, period):
@@ -162,6 +181,10 @@ def every_figure(tickets, period):
            for group in (None, "topic", "first_response_by")},
         "compliance": service_quality.compliance(tickets, period),
         "time spent": time_spent.time_spent_of_every_group(tickets, period),
+        "satisfaction": satisfaction.figures_of_every_group(tickets, period),
+        **{f"satisfaction {group}": satisfaction.figures(tickets, period, group)
+           for group in (None, "assignee", "topic")},
+        "answers": satisfaction.distribution(tickets, period),
         **{f"time spent {group}": time_spent.time_spent(tickets, period, group)
            for group in (None, "user", "topic", "company")},
     }
@@ -235,3 +258,15 @@ def test_check_finds_time_recorded_around_the_services(world, capsys):
     assert summary.drift() == {}
     today = metrics.Period(date(2026, 3, 30), date(2026, 3, 30))
     assert time_spent.time_spent(metrics.requests_for(world["administrator"]), today)[0].minutes == 17
+
+
+def test_check_finds_surveys_written_around_the_services(world, capsys):
+    ticket = new_request(world)
+    services.close(ticket, by=world["assignee"], message="Listo.")
+    call_command("rebuild_report_summary", "--check")
+    Survey.objects.filter(ticket=ticket).update(score=4)  # answered around satisfaction.services
+    with pytest.raises(CommandError, match="8 filas"):  # day and month, operator and topic, unanswered and 4
+        call_command("rebuild_report_summary", "--check")
+    assert "encuestas u d 2026-03-30" in capsys.readouterr().out
+    call_command("rebuild_report_summary")
+    assert summary.drift() == {}

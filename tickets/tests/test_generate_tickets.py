@@ -11,6 +11,7 @@ from django.utils import timezone
 from stdnum.ar import cuit
 
 from accounts.models import Company, Role, User
+from reports import summary
 from tickets.demo_data import DEMO_PASSWORD
 from tickets.models import Event, EventKind, Intervention, State, Ticket
 from tickets.tests.history import assert_consistent_history, delete_attachment_files, stored_attachment_names
@@ -46,6 +47,11 @@ def test_it_creates_exactly_n_consistent_requests_and_reports_its_speed():
     assert_consistent_history(tickets)
     assert "300 solicitudes" in output
     assert "solicitudes/s" in output
+    assert summary.drift() == {}  # the reports' summaries (days, time spent, surveys) were rebuilt
+
+
+def test_the_demo_leaves_the_report_summaries_exact(demo):
+    assert summary.drift() == {}
 
 
 @pytest.mark.django_db

@@ -1,5 +1,5 @@
 """`manage.py rebuild_report_summary`: recompute the reports' daily summary (reports.summary) from the requests,
-and the time summary from the time records.
+the time summary from the time records and the survey summary from the surveys.
 
 The services keep the summary exact; this is for data written around them (a bulk load, a fix by hand in
 the database). `--check` only reports the rows that disagree, and exits with an error when any does.
@@ -11,12 +11,13 @@ from django.db import transaction
 from reports import summary
 
 LABELS = ("cantidad", "duración µs", "con minutos hábiles", "minutos hábiles", "con vencimiento", "a tiempo")
-TIME_LABELS = ("minutos", "registros")  # rows of the time summary (keys starting with "tiempo")
+# Rows of the time summary (keys starting with "tiempo") and of the survey summary ("encuestas").
+OTHER_LABELS = {"tiempo": ("minutos", "registros"), "encuestas": ("encuestas",)}
 
 
 class Command(BaseCommand):
     help = ("Recalcula el resumen diario de los informes (recibidas, cerradas, tiempos) desde las solicitudes, "
-            "y el del tiempo dedicado desde sus registros.")
+            "el del tiempo dedicado desde sus registros y el de las encuestas.")
 
     def add_arguments(self, parser):
         parser.add_argument("--check", action="store_true", help="solo informar las diferencias, sin corregirlas")
@@ -25,7 +26,7 @@ class Command(BaseCommand):
         if check:
             drift = summary.drift()
             for key, (kept, actual) in sorted(drift.items(), key=str):
-                labels = TIME_LABELS if key[0] == "tiempo" else LABELS
+                labels = OTHER_LABELS.get(key[0], LABELS)
                 differences = ", ".join(f"{label} dice {a}, son {b}"
                                         for label, a, b in zip(labels, kept, actual, strict=True) if a != b)
                 self.stdout.write(f"{' '.join(str(part) for part in key)}: {differences}")
