@@ -153,11 +153,18 @@ def _worked(minutes):
 def time_rows(current, previous=None):
     """Rows of both periods matched by user, topic or company; one missing from a period shows 0 there.
     More or less time is neither good nor bad news: the changes are not coloured."""
-    compared = previous is not None
+    return _rows_of(_pairs(current, previous), previous is not None)
+
+
+def _pairs(current, previous):
+    """[(this period's TimeFigures, the comparison's)] matched by key, in time_rows' order."""
     before = {row.key: row for row in previous or []}
     empty = lambda row: TimeFigures(row.key, row.name, 0, 0)  # noqa: E731
     pairs = [(row, before.pop(row.key, None) or empty(row)) for row in current]
-    pairs += [(empty(row), row) for row in before.values()]
+    return pairs + [(empty(row), row) for row in before.values()]
+
+
+def _rows_of(pairs, compared):
     return [TimeRow(
         now.name, figure(_worked(now.minutes), _worked(other.minutes), compared),
         figure(now.entries, other.entries, compared),
@@ -187,9 +194,10 @@ def build(tickets, period, comparison=None):
     def both(group):
         return time_rows(current[group], previous.get(group) if comparison else None)
 
-    per_company = both("company")
+    companies = _pairs(current["company"], previous.get("company") if comparison else None)
     return TimeSpent(summary=both(None)[0], per_user=both("user"), per_topic=both("topic"),
-                     per_company=per_company[:COMPANIES_SHOWN], companies=len(per_company))
+                     per_company=_rows_of(companies[:COMPANIES_SHOWN], comparison is not None),
+                     companies=len(companies))
 
 
 # --- Downloads (reports.exports.TABLES) -------------------------------------------------------------------
