@@ -1,18 +1,35 @@
 """What Chart.js needs to draw a per-day series: given to the page with json_script, never inline code."""
 
+from django.utils import translation
 from django.utils.dateformat import format as date_format
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 
-# dateformat.format takes the pattern as given: five times cheaper per day than formats.date_format (a chart
-# of two years has ~1,500 days), with the same text; its «D» is the weekday in the active language.
+# A two-period year has ~2,200 dates in its charts and day tables: written here with the weekday names read once
+# per language, the same text as dateformat's «d/m» and «D d/m/Y» (sysmo/tests/test_numbers.py compares them).
+_WEEKDAYS = {}
+
+
+def weekday(day):
+    """The short name of the day's weekday in the active language (dateformat's «D»: «lun», «Mon»)."""
+    language = translation.get_language()
+    names = _WEEKDAYS.get(language)
+    if names is None:
+        names = _WEEKDAYS[language] = [str(WEEKDAYS_ABBR[number]) for number in range(7)]
+    return names[day.weekday()]
+
+
+def short_date(day):
+    """«02/03»: dateformat's «d/m»."""
+    return f"{day.day:02d}/{day.month:02d}"
 
 
 def _short(day):
-    return date_format(day, "d/m") if day else ""
+    return short_date(day) if day else ""
 
 
 def _long(day):
-    return date_format(day, "D d/m/Y") if day else ""
+    return f"{weekday(day)} {short_date(day)}/{day.year:04d}" if day else ""
 
 
 def day_chart(rows, label, comparison=None):

@@ -17,12 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import User
 from reports import metrics, summary
 from reports.tables import UP, Figure, figure
 from satisfaction.models import Score, Survey
 from tickets.models import Ticket, detail_url
-from topics.models import Topic
 
 LATEST_COMMENTS = 20
 
@@ -130,13 +128,9 @@ def _figures(group, rows):
 
 
 def _names(group, keys):
-    keys = [key for key in keys if key is not None]
-    if group == "topic":
-        return dict(Topic.objects.filter(pk__in=keys).values_list("pk", "name"))
-    if group == "assignee":
-        return {pk: full_name or email for pk, full_name, email in
-                User.objects.filter(pk__in=keys).values_list("pk", "full_name", "email")}
-    return {}
+    """{key: name} of the keys of `group` (none for the row of all)."""
+    kind = {"topic": "topic", "assignee": "person"}.get(group)
+    return metrics.names_of(kind, keys) if kind else {}
 
 
 def distribution(tickets, period):

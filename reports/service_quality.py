@@ -17,7 +17,6 @@ from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import User
 from reports import metrics, summary
 from reports.tables import DOWN, UP, Figure, figure
 from tickets.models import Priority
@@ -209,13 +208,9 @@ def _medians(values):
 
 
 def _names(group, keys):
-    keys = [key for key in keys if key is not None]
-    if group == "topic":
-        return dict(Topic.objects.filter(pk__in=keys).values_list("pk", "name"))
-    if group == "first_response_by":
-        return {pk: full_name or email for pk, full_name, email in
-                User.objects.filter(pk__in=keys).values_list("pk", "full_name", "email")}
-    return {}
+    """{key: name} of the keys of `group` (none for the row of all)."""
+    kind = {"topic": "topic", "first_response_by": "person"}.get(group)
+    return metrics.names_of(kind, keys) if kind else {}
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,9 @@ from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Company, User
 from reports import metrics, summary
 from reports.tables import Figure, figure
 from tickets.models import TimeEntry
-from topics.models import Topic
 
 
 class WorkedMinutes(int):
@@ -125,14 +123,9 @@ def _from_summary(period, groups):
 
 
 def _names(group, keys):
-    keys = [key for key in keys if key is not None]
-    if group == "topic":
-        return dict(Topic.objects.filter(pk__in=keys).values_list("pk", "name"))
-    if group == "company":
-        return {pk: f"{name} ({cuit})" for pk, name, cuit in
-                Company.objects.filter(pk__in=keys).values_list("pk", "name", "cuit")}
-    return {pk: full_name or email for pk, full_name, email in  # User.display_name, read as two columns
-            User.objects.filter(pk__in=keys).values_list("pk", "full_name", "email")}
+    """{key: name} of the keys of `group` (none for the row of all)."""
+    kind = {"topic": "topic", "company": "company", "user": "person"}.get(group)
+    return metrics.names_of(kind, keys) if kind else {}
 
 
 # --- Rows with the comparison ----------------------------------------------------------------------------

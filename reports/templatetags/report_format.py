@@ -4,12 +4,11 @@ from datetime import timedelta
 from html import escape
 
 from django import template
-from django.utils.dateformat import format as date_format
-from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from reports.charts import short_date, weekday
 from reports.time_spent import WorkedMinutes
 from sysmo.numbers import decimal, grouped
 from tickets.templatetags.worked_time import worked_time
@@ -89,5 +88,5 @@ def report_day(day):
     if day is None:
         return EMPTY
     return mark_safe(  # noqa: S308 — digits and the weekday's name, escaped
-        f'<time datetime="{day.isoformat()}">{conditional_escape(date_format(day, "D d/m"))}'
+        f'<time datetime="{day.isoformat()}">{escape(weekday(day))} {short_date(day)}'
         f'<span class="report-year">/{day.year}</span></time>')

@@ -6,9 +6,10 @@ from datetime import date
 import pytest
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.template import Context, Template
-from django.utils import translation
+from django.utils import dateformat, translation
 from django.utils.formats import number_format
 
+from reports import charts
 from reports.templatetags.report_format import change, report_day
 from sysmo.numbers import decimal, grouped
 
@@ -59,3 +60,12 @@ FILTERS = Template(
 def test_a_report_day_is_what_the_date_filters_wrote(language, day):
     with translation.override(language):
         assert report_day(day) == FILTERS.render(Context({"day": day}))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("day", [date(2026, 3, 2), date(2026, 12, 31), date(2025, 1, 4), date(2024, 2, 29),
+                                 date(2026, 3, 8), date(2026, 3, 6), date(999, 1, 5)])
+def test_chart_dates_are_dateformats(language, day):
+    with translation.override(language):
+        assert charts._short(day) == dateformat.format(day, "d/m")
+        assert charts._long(day) == dateformat.format(day, "D d/m/Y")
