@@ -70,7 +70,9 @@ def ask_with_closing(ticket, *, at):
     requester is emailed. Records the assignee and topic of the closing. Returns None if the request's survey
     was already answered (a reopened request closed again keeps its first answer).
     """
-    survey = Survey.objects.filter(ticket=ticket).first()
+    # Locked from the read: an answer to the earlier closing's email arriving now waits for this one
+    # (satisfaction.answer locks it too), so the report summary moves from what the survey really was.
+    survey = Survey.objects.select_for_update().filter(ticket=ticket).first()
     if survey is not None and survey.answered:
         return None
     before = report_summary.sent_of(survey)
