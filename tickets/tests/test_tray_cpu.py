@@ -1,11 +1,13 @@
 """What the trays remember between requests to cost less (issue 19) never leaks from one request to the next:
 the filters' form class is built once per kind of person, but each form has its own fields."""
 
+from pathlib import Path
+
 import pytest
 
 from accounts.models import User
 from tickets.filters import TicketFilter
-from tickets.models import Ticket
+from tickets.models import State, Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -44,3 +46,67 @@ def test_a_refused_value_marks_only_its_own_form(world):
     for name in ("q", "creada_desde"):
         assert fine.fields[name].widget.attrs["class"] == "form-control"
         assert "aria-invalid" not in fine.fields[name].widget.attrs
+
+
+# The rows as templates/tickets/_ticket_table.html wrote them before tickets.templatetags.inbox.ticket_row.
+TEMPLATE_ROW = (Path(__file__).parent / "snapshots" / "ticket_row_before.html").read_text().removesuffix("\n")
+TAG_ROW = """{% load inbox %}{% for ticket in tickets %}
+        {% ticket_row ticket %}
+      {% endfor %}"""
+
+
+def _rows():
+    """Rows of every shape: news of each kind, no company, nobody assigned, closed, waiting, past its SLA, odd
+    characters in every text."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import Company
+    from topics.models import Topic
+
+    now = timezone.now()
+    topic = Topic(name='Fact <u>"&"</u>')
+    odd = User(pk=5, role="client", full_name="", email="o'brien@x.com", company_id=3, company_confirmed=False)
+    named = User(pk=6, role="client", full_name="Ñandú <b>", company_id=3, company_confirmed=True)
+    staff = User(pk=7, role="operator", full_name="Ana & Asignada")
+    company = Company(pk=3, name="La Espiga <S.R.L.>")
+    shapes = [
+        {"requester": odd, "company": company, "state": State.NEW, "priority": 4,
+         "sla_due_at": now - timedelta(hours=1), "new_client_reply": True, "new_internal_comment": True,
+         "new_other": True},
+        {"requester": named, "company": company, "assignee": staff, "state": State.IN_PROGRESS, "priority": 2,
+         "waiting_since": now, "new_other": True},
+        {"requester": named, "company": None, "assignee": staff, "state": State.CLOSED, "priority": 1,
+         "sla_due_at": now + timedelta(days=2), "new_client_reply": False},
+        {"requester": odd, "company": None, "state": State.IN_PROGRESS, "priority": 3,
+         "sla_due_at": now + timedelta(hours=3)},
+    ]
+    rows = []
+    for index, shape in enumerate(shapes):
+        flags = {flag: shape.pop(flag) for flag in ("new_client_reply", "new_internal_comment", "new_other")
+                 if flag in shape}  # what tickets.news.annotated adds to staff's rows
+        ticket = Ticket(number=10 ** index + 9, subject=f"Asunto {index} <i>'x'</i> & «y»", topic=topic,
+                        last_activity_at=now - timedelta(minutes=index), public_activity_at=now - timedelta(days=index),
+                        **shape)
+        vars(ticket).update(flags)
+        rows.append(ticket)
+    return rows
+
+
+@pytest.mark.parametrize("language", ["es-ar", "en"])
+@pytest.mark.parametrize("role", ["client", "operator", "admin"])
+@pytest.mark.parametrize("tray", ["asignadas", "en_copia"])
+@pytest.mark.parametrize("bulk", [None, (19, 10), ()])
+def test_the_row_tag_writes_what_the_template_wrote(language, role, tray, bulk):
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from tickets.selectors import Tray
+
+    context = {"tickets": _rows(), "user": User(pk=1, role=role), "tray": Tray(tray, 0),
+               "bulk_form": bulk is not None, "bulk_ticked": bulk or ()}
+    with translation.override(language):
+        expected = Template(TEMPLATE_ROW).render(Context(context))
+        assert Template(TAG_ROW).render(Context(context)) == expected
+        assert "has-news" in expected and "ticket-unassigned" in expected
