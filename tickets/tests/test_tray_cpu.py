@@ -110,3 +110,41 @@ def test_the_row_tag_writes_what_the_template_wrote(language, role, tray, bulk):
         expected = Template(TEMPLATE_ROW).render(Context(context))
         assert Template(TAG_ROW).render(Context(context)) == expected
         assert "has-news" in expected and "ticket-unassigned" in expected
+
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+
+
+@pytest.mark.parametrize("language", ["es-ar", "en"])
+@pytest.mark.parametrize("data", [
+    {},
+    {"q": "café", "estado": "todos", "orden": "prioridad", "empresa": "O'Brien <x>", "creada_desde": "01/03/2026",
+     "prioridad": "4", "canal": "web", "vence": "vencida"},
+    {"estado": "ninguno", "orden": "???", "tematica": "999999", "asignada": "abc", "prioridad": "9",
+     "creada_desde": "99/99/9999", "creada_hasta": "01/01/2026", "cerrada_hasta": "mañana", "canal": "fax"},
+])
+@pytest.mark.parametrize("who", ["requester", "assignee"])
+def test_the_filter_tags_write_what_the_includes_wrote(world, who, data, language):
+    """{% filter_select %} and {% filter_input %} against the includes they replaced (kept in snapshots/)."""
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from tickets import selectors
+
+    select = SNAPSHOTS.joinpath("select_field_before.html").read_text()
+    field = SNAPSHOTS.joinpath("filter_field_before.html").read_text()
+    with translation.override(language):
+        found = filters(world, who, data)
+        options = found.options_with(selectors.filter_options(world[who]))
+        form = found.form
+        for name in ("estado", "orden", "tematica", "asignada", "prioridad", "canal", "vence"):
+            if name in form.fields:
+                context = Context({"field": form[name], "options": options[name]})
+                tag = Template("{% load inbox %}{% filter_select field options %}").render(context)
+                assert tag == Template(select).render(context), (name, data)
+        for name in ("empresa", "solicitante", "creada_desde", "creada_hasta", "cerrada_desde", "cerrada_hasta"):
+            if name in form.fields:
+                context = Context({"field": form[name]})
+                tag = Template("{% load inbox %}{% filter_input field %}").render(context)
+                assert tag == Template(field).render(context), (name, data)
+        assert bool(form.errors) == ("canal" in data and data["canal"] == "fax")  # the refused values were refused
