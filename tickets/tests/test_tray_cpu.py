@@ -148,3 +148,25 @@ def test_the_filter_tags_write_what_the_includes_wrote(world, who, data, languag
                 tag = Template("{% load inbox %}{% filter_input field %}").render(context)
                 assert tag == Template(field).render(context), (name, data)
         assert bool(form.errors) == ("canal" in data and data["canal"] == "fax")  # the refused values were refused
+
+
+@pytest.mark.parametrize("language", ["es-ar", "en"])
+@pytest.mark.parametrize("data", [None, {}, {"accion": "cerrar", "mensaje": "Gracias <b>'O'Brien'</b> &\nhasta luego"},
+                                  {"accion": "cerrar", "mensaje": "x" * 70_000}])
+def test_the_textarea_tag_writes_what_the_widget_wrote(data, language):
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from tickets.bulk_forms import BulkForm
+    from tickets.forms import CloseForm
+
+    tag = Template("{% load inbox %}{% textarea_field field %}")
+    with translation.override(language):
+        forms = [BulkForm(data, people=[(1, "Ana")], topics=[(2, "Facturación")]),
+                 CloseForm({"message": data["mensaje"]} if data else None)]
+        fields = [forms[0]["mensaje"], forms[1]["message"]]
+        for field in fields:
+            field.form.is_bound and field.form.is_valid()
+            assert tag.render(Context({"field": field})) == str(field.as_widget()), field.name
+        if data and len(data["mensaje"]) > 10_000:
+            assert "aria-invalid" in str(fields[1].as_widget())

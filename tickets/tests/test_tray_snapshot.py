@@ -19,10 +19,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.tests.factories import CompanyFactory, UserFactory
 from tickets import news, services, tray_counts
 from tickets.models import Priority, State
 from tickets.tests.conftest import make_world
 from tickets.tests.factories import TicketFactory
+from topics.tests.factories import TopicFactory
 
 pytestmark = pytest.mark.django_db
 SNAPSHOT = Path(__file__).parent / "snapshots" / "tray_pages.json.gz"
@@ -58,7 +60,10 @@ def normalized(html):
 
 def build():
     """The busy world of test_tray_rows, a history of 20 entries on its request, and requests of the other topic
-    (some nobody holds), so each tray has rows, pages, badges, news and counts."""
+    (some nobody holds), so each tray has rows, pages, badges, news and counts. The factories' sequences start
+    again, so the data is the same whatever tests ran before."""
+    for factory in (CompanyFactory, UserFactory, TicketFactory, TopicFactory):
+        factory.reset_sequence(force=True)
     world = make_world()
     requester, assignee = world["requester"], world["assignee"]
     User.objects.filter(pk=requester.pk).update(company_confirmed=False)
