@@ -210,6 +210,7 @@ def _state_cell(ticket, user, staff):
 
 
 def _assignee(ticket, labels):
+    """Who holds the request, or «Sin asignar»."""
     if ticket.assignee:
         person = f'<span class="ticket-person">{escape(ticket.assignee.display_name)}</span>'
     else:
@@ -220,6 +221,7 @@ def _assignee(ticket, labels):
 # --- The trays' filters ------------------------------------------------------------------------------
 
 NEWLINE = "\n"
+
 
 def _labelled(bound_field, control, blank_lines):
     """A filter of the trays: its label, `control` and its errors, in a div named after it; after `blank_lines`

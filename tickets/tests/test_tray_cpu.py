@@ -17,6 +17,15 @@ def filters(world, who, data=None, staff=None):
                         staff=staff if staff is not None else User.objects.staff())
 
 
+@pytest.fixture(autouse=True)
+def spanish():
+    """Spanish unless a test says otherwise, whatever ran before."""
+    from django.utils import translation
+
+    with translation.override("es-ar"):
+        yield
+
+
 @pytest.mark.parametrize("first", ["requester", "assignee"])
 def test_each_kind_of_person_gets_its_own_form_whoever_came_first(world, first):
     filters(world, first)
