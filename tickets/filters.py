@@ -168,34 +168,33 @@ class TicketFilter(django_filters.FilterSet):
         self.user = user
         if user.is_operator:
             self.filters["asignada"].queryset = staff
+            self.form.fields["asignada"].queryset = staff  # the form class was built with another tray's
         else:
             for name in self.STAFF_ONLY:
                 del self.filters[name]
-            self.form.fields["orden"].choices = [
-                choice for choice in ORDERING_CHOICES if choice[0] not in self.STAFF_ONLY_ORDERINGS]
-        self._style_fields()
+        self._mark_invalid_fields()
 
-    def _style_fields(self):
+    def get_form_class(self):
+        """The filters' form class for staff or for clients, built and styled once per process: each form
+        deep-copies its class's fields anyway, so a tray need not build and style fifteen fields again."""
+        key = (self.user.is_operator, tuple(self.filters))
+        form_class = _FORM_CLASSES.get(key)
+        if form_class is None:
+            form_class = super().get_form_class()
+            _style_fields(form_class.base_fields, staff=self.user.is_operator)
+            _FORM_CLASSES[key] = form_class
+        return form_class
+
+    def _mark_invalid_fields(self):
+        """A refused value's field says so (Bootstrap's is-invalid, aria-invalid right after the class)."""
         form = self.form
-        for name, field in form.fields.items():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs["class"] = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                widget.attrs["class"] = "form-select"
-            else:
-                widget.attrs["class"] = "form-control"
-            if name in form.errors:
-                widget.attrs["class"] += " is-invalid"
-                widget.attrs["aria-invalid"] = "true"
-        form.fields["q"].widget.input_type = "search"
-        # A client's requests are all of their own company: a CUIT would find nothing new.
-        hint = _("Palabras, número o CUIT") if self.user.is_operator else _("Palabras o número de solicitud")
-        form.fields["q"].widget.attrs.update(placeholder=hint, autocomplete="off")
+        for name in form.errors:
+            if name in form.fields:
+                widget = form.fields[name].widget
+                widget.attrs = dict(_invalid_attrs(widget.attrs))
+        # These messages are given once the form has validated, as they always were: so far the pages show
+        # Django's own (giving them to the form class would change what a refused search says).
         form.fields["q"].error_messages["max_length"] = _("Escribí hasta %(limit_value)d caracteres.")
-        if "empresa" in form.fields:
-            form.fields["empresa"].widget.attrs["placeholder"] = _("Nombre o CUIT, con o sin guiones")
-            form.fields["solicitante"].widget.attrs["placeholder"] = _("Nombre o correo")
         for name in ("tematica", "asignada"):
             if name in form.fields:
                 form.fields[name].error_messages["invalid_choice"] = _("Elegí una opción de la lista.")
@@ -347,6 +346,40 @@ class TicketFilter(django_filters.FilterSet):
         if value == "vence":
             return queryset.filter(sla_due_at__isnull=False).exclude(state=State.CLOSED)
         return queryset
+
+
+_FORM_CLASSES = {}  # (staff?, the filters' names) → TicketFilter's form class (TicketFilter.get_form_class)
+
+
+def _style_fields(fields, *, staff):
+    """Bootstrap's classes, the placeholders and the messages of the filters' form fields, for staff's or
+    clients' form (`fields`: the form class's base fields)."""
+    for field in fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            widget.attrs["class"] = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            widget.attrs["class"] = "form-select"
+        else:
+            widget.attrs["class"] = "form-control"
+    fields["q"].widget.input_type = "search"
+    # A client's requests are all of their own company: a CUIT would find nothing new.
+    hint = _("Palabras, número o CUIT") if staff else _("Palabras o número de solicitud")
+    fields["q"].widget.attrs.update(placeholder=hint, autocomplete="off")
+    if "empresa" in fields:
+        fields["empresa"].widget.attrs["placeholder"] = _("Nombre o CUIT, con o sin guiones")
+        fields["solicitante"].widget.attrs["placeholder"] = _("Nombre o correo")
+    if not staff:
+        fields["orden"].choices = [
+            choice for choice in ORDERING_CHOICES if choice[0] not in TicketFilter.STAFF_ONLY_ORDERINGS]
+
+
+def _invalid_attrs(attrs):
+    """(name, value) of a widget's attributes once its value was refused."""
+    for name, value in attrs.items():
+        yield name, value + " is-invalid" if name == "class" else value
+        if name == "class":
+            yield "aria-invalid", "true"
 
 
 def ordering_for(key, user):

@@ -208,12 +208,14 @@ def filter_options(user):
 
 def ticket_for(user, number):
     """The request with what its page shows, or None when the user may not see it (or it does not exist)."""
-    return (
+    # One number is one row: no ordering to compile nor to sort by (.first() would order by Meta.ordering).
+    found = (
         Ticket.objects.visible_to(user)
         .select_related("topic", "requester", "company", "assignee", "closed_by")
         .filter(number=number)
-        .first()
+        .order_by()[:1]
     )
+    return next(iter(found), None)
 
 
 # --- The history --------------------------------------------------------------------------------
