@@ -215,21 +215,17 @@ def _assignee(ticket, labels):
         person = f'<span class="ticket-person">{escape(ticket.assignee.display_name)}</span>'
     else:
         person = f'<span class="ticket-unassigned">{labels["unassigned"]}</span>'
-    return f"\n              {person}\n            "
+    return person
 
 
 # --- The trays' filters ------------------------------------------------------------------------------
 
-NEWLINE = "\n"
-
-
-def _labelled(bound_field, control, blank_lines):
-    """A filter of the trays: its label, `control` and its errors, in a div named after it; after `blank_lines`
-    empty lines, which the template includes these tags replaced left (the page stays the same byte for byte)."""
+def _labelled(bound_field, control):
+    """A filter of the trays: its label, `control` and its errors, in a div named after it."""
     errors = "".join(f'<div class="invalid-feedback d-block" id="{escape(bound_field.auto_id)}_error">'
                      f"{escape(str(error))}</div>" for error in bound_field.errors)
     return mark_safe(  # noqa: S308 — every part was escaped
-        f'{blank_lines * NEWLINE}<div class="inbox-field inbox-field-{escape(bound_field.name)}">\n'
+        f'<div class="inbox-field inbox-field-{escape(bound_field.name)}">\n'
         f'  <label class="form-label" for="{escape(bound_field.id_for_label)}">{escape(str(bound_field.label))}'
         f"</label>\n  {control}\n  {errors}\n</div>\n")
 
@@ -245,10 +241,10 @@ def filter_select(bound_field, options):
     select = (f'<select name="{escape(bound_field.html_name)}" id="{field_id}" '
               f'class="form-select{" is-invalid" if bound_field.errors else ""}"{invalid}>\n'
               f"    {select_options(options, bound_field.value())}\n  </select>")
-    return _labelled(bound_field, select, blank_lines=3)
+    return _labelled(bound_field, select)
 
 
 @register.simple_tag
 def filter_input(bound_field):
     """An input of the trays' filters (words, a date) with its label and errors."""
-    return _labelled(bound_field, input_field(bound_field), blank_lines=2)
+    return _labelled(bound_field, input_field(bound_field))
