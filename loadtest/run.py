@@ -80,10 +80,11 @@ from django.db.models import Count
 from tickets.models import Event, EventKind, Ticket
 subjects = json.loads(sys.stdin.read())
 found = Ticket.objects.filter(subject__in=subjects["filed"]).values("subject").annotate(n=Count("pk"))
-takes = (Event.objects.filter(ticket__number__in=subjects["races"], kind=EventKind.TAKEN)
-         .values("ticket__number").annotate(n=Count("pk")))
-print(json.dumps({"created": {row["subject"]: row["n"] for row in found},
-                  "takes": {str(row["ticket__number"]): row["n"] for row in takes}}))
+takers = {}
+for number, email in (Event.objects.filter(ticket__number__in=subjects["races"], kind=EventKind.TAKEN)
+                      .values_list("ticket__number", "actor__email")):
+    takers.setdefault(str(number), []).append(email)
+print(json.dumps({"created": {row["subject"]: row["n"] for row in found}, "takers": takers}))
 """
 
 OUTBOX_SCRIPT = """
@@ -386,7 +387,7 @@ class Races(threading.Thread):
         answered = sum(1 for answer in answers if answer is not None and answer.status_code == 200)
         with self.stats.lock:
             self.stats.races.append((number, self.stats.window(started), winners, answered, len(forms),
-                                     [told(answer) for answer in answers]))
+                                     [told(answer) for answer in answers], [racer.email for racer, *_ in forms]))
 
 
 def told(answer):
@@ -429,16 +430,28 @@ def summary(stats, outbox, received, database):
     print(f"requests filed: {len(stats.filed)}; answered «created» {answered['created']}, refused "
           f"{answered['refused']}, answer lost {answered['unanswered']}; in the database {len(in_database)}; "
           f"duplicates {len(duplicates)} (target 0); told created but missing {len(told_not_created)} (target 0)")
-    exact = [race for race in stats.races if race[2] == 1]
-    print(f"take races: {len(stats.races)}; exactly one winner in {len(exact)} (target: every race outside faults)")
-    for number, window, winners, answered_count, racers, answers in stats.races:
-        takes = database["takes"].get(str(number), 0)
-        flag = "" if winners == 1 and takes == 1 else "   <-- check"
-        print(f"  #{number}: {racers} racers, {answered_count} answered, winners told {winners}, "
-              f"takes in the history {takes} [{window}]{flag}")
-        if flag:
+    verdicts = [(race, race_verdict(race, database["takers"].get(str(race[0]), []))) for race in stats.races]
+    right = sum(1 for _race, (fine, _text) in verdicts if fine)
+    print(f"take races: {len(stats.races)}; one take and the right answers in {right} (target: every race)")
+    for (number, window, winners, answered_count, racers, answers, _emails), (fine, text) in verdicts:
+        flag = "" if fine else "   <-- check"
+        print(f"  #{number}: {racers} racers, {answered_count} answered, winners told {winners}, {text} "
+              f"[{window}]{flag}")
+        if not fine:
             for each in answers:
                 print(f"      {each}")
+
+
+def race_verdict(race, takers):
+    """(whether the race went right, what happened) from a race and who took its request (the history's takes).
+    Right: one take in the history and, when a racer took it, exactly that one told «Tomaste la solicitud»; when
+    an operator outside the race took it first (they work the same topics), no racer told they won."""
+    _number, _window, winners, _answered, _racers, _answers, racer_emails = race
+    if len(takers) != 1:
+        return False, f"takes in the history {len(takers)}"
+    if takers[0] in racer_emails:
+        return winners == 1, "takes in the history 1 (a racer)"
+    return winners == 0, "taken by an operator outside the race before it"
 
 
 def main():
@@ -516,6 +529,13 @@ def main():
             if time.monotonic() > deadline:
                 raise RuntimeError(f"the app servers or nginx did not start; logs in {folder}")
             time.sleep(0.5)
+        # A port answering is not proof that our server holds it: between _free_port() and gunicorn's bind another
+        # program may take it (gunicorn then gives up and exits), and nginx would send it half the traffic.
+        time.sleep(2)
+        exited = [name for name, process in zip(["gunicorn0", "gunicorn1", "worker", "nginx"], processes[-4:],
+                                                strict=True) if process.poll() is not None]
+        if exited:
+            raise RuntimeError(f"{', '.join(exited)} exited at start (a port taken?); logs in {folder}")
 
         for port in app_ports:  # each worker's first request loads the code: not part of the measure
             for _ in range(6):
