@@ -1,6 +1,7 @@
 """New activity (issue 14, item 3): staff see which requests changed since they last opened them — a bold
 row with a chip in the trays and a count on each tab — and clients never see any of it."""
 
+import os
 import re
 from datetime import timedelta
 
@@ -256,3 +257,27 @@ def test_an_operator_without_topics_gets_their_tabs(client):
     response = client.get(INBOX)
     assert response.status_code == 200
     assert news_counts(response) == {}
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")),
+                    reason="needs DATABASE_URL=postgres://… (synchronous_commit is PostgreSQL's)")
+@pytest.mark.django_db(transaction=True)
+def test_opening_a_page_does_not_wait_for_the_disk_and_nothing_else_loses_durability():
+    """The «seen» mark commits without waiting for the write-ahead log (tickets.news.opened); the setting ends
+    with its transaction, and inside a caller's transaction it is not used (it would reach the caller's writes)."""
+    from django.db import transaction
+
+    from accounts.tests.factories import OperatorFactory
+
+    operator, ticket = OperatorFactory(), TicketFactory()
+    with CaptureQueriesContext(connection) as alone:
+        news.opened(operator, ticket)
+    assert any("synchronous_commit TO OFF" in query["sql"] for query in alone.captured_queries)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
+    with transaction.atomic(), CaptureQueriesContext(connection) as inside:
+        news.opened(operator, ticket)
+    assert not any("synchronous_commit" in query["sql"] for query in inside.captured_queries)
+    assert Seen.objects.filter(user=operator, ticket=ticket).count() == 1
