@@ -192,13 +192,6 @@ class TicketFilter(django_filters.FilterSet):
             if name in form.fields:
                 widget = form.fields[name].widget
                 widget.attrs = dict(_invalid_attrs(widget.attrs))
-        # These messages are given once the form has validated, as they always were: so far the pages show
-        # Django's own (giving them to the form class would change what a refused search says).
-        form.fields["q"].error_messages["max_length"] = _("Escribí hasta %(limit_value)d caracteres.")
-        for name in ("tematica", "asignada"):
-            if name in form.fields:
-                form.fields[name].error_messages["invalid_choice"] = _("Elegí una opción de la lista.")
-        form.fields["estado"].error_messages["invalid_choice"] = _("Elegí un estado de la lista.")
 
     # --- What the page needs to know ----------------------------------------------------------
 
@@ -363,6 +356,13 @@ def _style_fields(fields, *, staff):
         else:
             widget.attrs["class"] = "form-control"
     fields["q"].widget.input_type = "search"
+    # Our words for a refused value, on the class's fields so validation uses them (lazy: the class serves every
+    # language).
+    fields["q"].error_messages["max_length"] = _("Escribí hasta %(limit_value)d caracteres.")
+    for name in ("tematica", "asignada"):
+        if name in fields:
+            fields[name].error_messages["invalid_choice"] = _("Elegí una opción de la lista.")
+    fields["estado"].error_messages["invalid_choice"] = _("Elegí un estado de la lista.")
     # A client's requests are all of their own company: a CUIT would find nothing new.
     hint = _("Palabras, número o CUIT") if staff else _("Palabras o número de solicitud")
     fields["q"].widget.attrs.update(placeholder=hint, autocomplete="off")

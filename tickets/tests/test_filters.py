@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.tests.factories import ClientFactory, CompanyFactory
 from tickets import pagination, search, tray_counts
@@ -148,6 +149,29 @@ def test_bad_values_are_explained_and_the_rest_still_applies(client, world, desk
     assert "Revisá los filtros marcados" in page
     if "estado" not in bad and len(bad) == 1:
         assert rows(response) == [desk[n] for n in ["world", "with file", "other topic", "new"]]
+
+
+@pytest.mark.parametrize(("bad", "field", "message"), [
+    ({"q": "x" * 500}, "q", "Escribí hasta 200 caracteres."),
+    ({"tematica": "abc"}, "tematica", "Elegí una opción de la lista."),
+    ({"tematica": "999999"}, "tematica", "Elegí una opción de la lista."),
+    ({"asignada": "-1"}, "asignada", "Elegí una opción de la lista."),
+    ({"asignada": "nadie-ni-nada"}, "asignada", "Elegí una opción de la lista."),
+    ({"estado": "borrado"}, "estado", "Elegí un estado de la lista."),
+])
+@pytest.mark.parametrize("language", ["es-ar", "en"])
+def test_a_refused_filter_says_so_in_our_words_next_to_its_field(client, world, desk, bad, field, message,
+                                                                 language):
+    client.force_login(world["administrator"])
+    client.cookies["django_language"] = language
+    page = client.get(INBOX, {"bandeja": "todas", **bad}).content.decode()
+    with translation.override(language):
+        expected = translation.gettext(message.replace("200", "%(limit_value)d")) % {"limit_value": 200} \
+            if "200" in message else translation.gettext(message)
+    assert f'id="id_{field}_error">{expected}</div>' in page
+    # Every field that says it is described by an error points at one that is on the page (screen readers).
+    described = set(re.findall(r'aria-describedby="([^"]+)"', page))
+    assert described and all(f'id="{each}"' in page for each in described), described
 
 
 def test_a_reversed_range_says_which_end_is_wrong(client, world, desk):
